@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// One-command setup for a fresh clone: `npm run setup`.
+//
+// Hardhat 3 needs Node >= 22.13, and npm running on an older Node silently skips Hardhat's native
+// EDR package (its `engines` says >= 22). So the dependency install must itself run on Node 22.
+// When the system Node is older, this script fetches Node 22 from the npm registry (package
+// `node`) into `.toolchain/` and runs npm's own CLI with it. The project's `node` devDependency then
+// puts that same Node 22 first on PATH for every `npm run …` / `npx …`, without touching the
+// machine's global Node. Written for Node >= 18 with no dependencies: it runs before any install.
+import { spawnSync } from "node:child_process";
+import { existsSync, realpathSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Minimum Node for Hardhat 3. */
+const MIN_NODE = [22, 13, 0];
+/** Node 22 line fetched from the npm registry when the system Node is older (pinned for reproducibility). */
+const NODE22_PACKAGE = "node@22.23.3";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const isTty = process.stdout.isTTY;
+
+function log(step, message) {
+  if (isTty) console.log(`\u001b[1m[setup]\u001b[0m ${step}: ${message}`);
+  else console.log(JSON.stringify({ level: "info", module: "setup", step, msg: message }));
+}
+
+function fail(message) {
+  if (isTty) console.error(`[setup] error: ${message}`);
+  else console.error(JSON.stringify({ level: "error", module: "setup", msg: message }));
+  process.exit(1);
+}
+
+function versionAtLeast(version, min) {
+  const parts = version.replace(/^v/, "").split(".").map(Number);
+  for (let i = 0; i < 3; i++) {
+    if (parts[i] !== min[i]) return parts[i] > min[i];
+  }
+  return true;
+}
+
+function run(cmd, args, opts = {}) {
+  const res = spawnSync(cmd, args, { cwd: root, stdio: "inherit", ...opts });
+  if (res.error) fail(`${cmd} ${args.join(" ")}: ${res.error.message}`);
+  if (res.status !== 0) fail(`${cmd} ${args.join(" ")} exited with ${res.status}`);
+}
+
+/** Locates npm's CLI script, so it can be run under a different Node binary. */
+function npmCli() {
+  const candidates = [];
+  if (process.env.npm_execpath?.endsWith(".js")) candidates.push(process.env.npm_execpath);
+  const which = spawnSync("sh", ["-c", "command -v npm"], { encoding: "utf8" });
+  if (which.status === 0) {
+    const npmBin = realpathSync(which.stdout.trim());
+    candidates.push(npmBin, join(dirname(npmBin), "..", "lib", "node_modules", "npm", "bin", "npm-cli.js"));
+  }
+  const found = candidates.find((p) => p.endsWith(".js") && existsSync(p));
+  if (!found) fail("cannot locate npm's npm-cli.js; is npm installed?");
+  return found;
+}
+
+function node22() {
+  if (versionAtLeast(process.version, MIN_NODE)) {
+    log("node", `system Node ${process.version} is new enough`);
+    return process.execPath;
+  }
+  const bin = join(root, ".toolchain", "node_modules", "node", "bin", "node");
+  if (!existsSync(bin)) {
+    log(
+      "node",
+      `system Node ${process.version} < 22.13; installing ${NODE22_PACKAGE} from the npm registry into .toolchain/`,
+    );
+    run(process.execPath, [
+      npmCli(),
+      "install",
+      "--prefix",
+      ".toolchain",
+      "--no-save",
+      "--no-package-lock",
+      "--no-audit",
+      "--no-fund",
+      NODE22_PACKAGE,
+    ]);
+  }
+  const v = spawnSync(bin, ["--version"], { encoding: "utf8" });
+  if (v.status !== 0 || !versionAtLeast(v.stdout.trim(), MIN_NODE)) fail(`${bin} is not a working Node >= 22.13`);
+  log("node", `using ${v.stdout.trim()} from .toolchain/`);
+  return bin;
+}
+
+const node = node22();
+const lock = existsSync(join(root, "package-lock.json"));
+log("deps", `npm ${lock ? "ci" : "install"} under Node 22 (installs Hardhat's native EDR package)`);
+run(node, [npmCli(), lock ? "ci" : "install", "--no-audit", "--no-fund"], {
+  env: {
+    ...process.env,
+    PATH: `${dirname(node)}:${process.env.PATH}`,
+    ONNXRUNTIME_NODE_INSTALL: process.env.ONNXRUNTIME_NODE_INSTALL ?? "skip",
+  },
+});
+
+const localNode = join(root, "node_modules", ".bin", "node");
+if (!existsSync(localNode)) fail("node_modules/.bin/node missing: the `node` devDependency did not install");
+log("check", "Hardhat runs on the project's Node 22 with its native EDR package");
+run(localNode, [join(root, "node_modules", "hardhat", "dist", "src", "cli.js"), "--version"]);
+log("build", "compiling contracts offline with the solc npm package");
+run(localNode, [join(root, "node_modules", "hardhat", "dist", "src", "cli.js"), "build", "--quiet"]);
+log("done", "setup complete; run `npm test`");
