@@ -6,7 +6,7 @@ pragma solidity ^0.8.28;
 ///         with permissionless refunds of uncommitted requests and slashing of unproven commitments.
 /// @dev Per request the hub stores two slots (see `RequestStatus` / `requestState`):
 ///      slot A: `binding` = `keccak256(abi.encode(request))` while Requested, then
-///              `keccak256(abi.encode(requestHash, keccak256(abi.encode(output))))` once Committed, zero once final;
+///              `keccak256(abi.encode(requestHash, keccak256(abi.encodePacked(output))))` once Committed, zero once final;
 ///      slot B: `status` (8) | `deadline` (64: commit deadline, then proof deadline) | `node` (160).
 ///      Everything else travels in calldata: `commit`, `settle`, `refund` and `slash` take the `Request` struct
 ///      back exactly as emitted in `Requested` (and the output words as emitted in `Committed`), and the hub

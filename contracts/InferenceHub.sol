@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {HubGovernance} from "./base/HubGovernance.sol";
+import {IInferenceConsumer} from "./interfaces/IInferenceConsumer.sol";
+import {IInferenceHub} from "./interfaces/IInferenceHub.sol";
+import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
+import {INodeStaking} from "./interfaces/INodeStaking.sol";
+import {IOPGToken} from "./interfaces/IOPGToken.sol";
+import {IProofVerifier} from "./interfaces/IProofVerifier.sol";
+import {FeeMath} from "./libraries/FeeMath.sol";
+import {FieldMath} from "./libraries/FieldMath.sol";
+import {RequestHashing} from "./libraries/RequestHashing.sol";
+
+/// @title InferenceHub
+/// @notice Request → commit → prove → settle, with refunds, slashing, pull payments and accumulated burns.
+contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+    using RequestHashing for Request;
+
+    /// @notice `callbackFlags` bit: call `onInferenceCommitted` on commit.
+    uint8 public constant CALLBACK_ON_COMMIT = 1;
+    /// @notice `callbackFlags` bit: call `onInferenceSettled` on settlement.
+    uint8 public constant CALLBACK_ON_SETTLE = 2;
+    /// @notice Gas kept back beyond the callback's limit for the hub's own work after the call.
+    uint256 public constant CALLBACK_GAS_RESERVE = 10_000;
+
+    /// @notice The OPG token (escrow, payments, burns).
+    IOPGToken public immutable TOKEN;
+    /// @notice The model registry.
+    IModelRegistry public immutable REGISTRY;
+    /// @notice The node staking contract.
+    INodeStaking public immutable STAKING;
+
+    /// @dev Two slots: `binding`; then `status` (8) | `deadline` (64) | `node` (160).
+    struct RequestRecord {
+        bytes32 binding;
+        RequestStatus status;
+        uint64 deadline;
+        address node;
+    }
+
+    /// @dev One slot: `lockedBond` (96) | `earnings` (96). Settling touches only this slot per node.
+    struct NodeAccount {
+        uint96 lockedBond;
+        uint96 earnings;
+    }
+
+    /// @dev One slot: `nonce` (64) | `pendingBurn` (96) | `totalEscrowed` (96). Amounts fit 96 bits because
+    ///      they never exceed the token's fixed supply (1e27 < 2^96).
+    struct Accounting {
+        uint64 nonce;
+        uint96 pendingBurn;
+        uint96 totalEscrowed;
+    }
+
+    mapping(bytes32 requestId => RequestRecord) private _requests;
+    mapping(address node => NodeAccount) private _nodes;
+    Accounting private _accounting;
+
+    /// @param token The OPG token.
+    /// @param registry The model registry.
+    /// @param staking The node staking contract (whose `setHub` must then be called with this hub).
+    /// @param governance The owner of the parameters.
+    /// @param initialParams The first parameters.
+    constructor(
+        IOPGToken token,
+        IModelRegistry registry,
+        INodeStaking staking,
+        address governance,
+        HubParams memory initialParams
+    ) HubGovernance(governance, initialParams) {
+        if (address(token) == address(0) || address(registry) == address(0) || address(staking) == address(0)) {
+            revert HubZeroAddress();
+        }
+        TOKEN = token;
+        REGISTRY = registry;
+        STAKING = staking;
+    }
+
+    /// @inheritdoc IInferenceHub
+    function request(
+        uint64 modelId,
+        uint256[] calldata input,
+        uint32 callbackGasLimit,
+        uint8 callbackFlags,
+        uint256 maxTotalFee
+    ) external nonReentrant whenNotPaused returns (bytes32 requestId) {
+        requestId = _request(modelId, input, callbackGasLimit, callbackFlags, maxTotalFee);
+    }
+
+    /// @inheritdoc IInferenceHub
+    function requestWithPermit(
+        uint64 modelId,
+        uint256[] calldata input,
+        uint32 callbackGasLimit,
+        uint8 callbackFlags,
+        uint256 maxTotalFee,
+        uint256 permitDeadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external nonReentrant whenNotPaused returns (bytes32 requestId) {
+        // solhint-disable-next-line no-empty-blocks
+        try TOKEN.permit(msg.sender, address(this), maxTotalFee, permitDeadline, v, r, s) {}
+        catch (bytes memory reason) {
+            // A front-run permit leaves the allowance in place: proceed if it covers the fee.
+            (,, uint256 total) = quote(modelId);
+            if (TOKEN.allowance(msg.sender, address(this)) < total) {
+                revert HubPermitFailed(msg.sender, maxTotalFee, permitDeadline, reason);
+            }
+        }
+        requestId = _request(modelId, input, callbackGasLimit, callbackFlags, maxTotalFee);
+    }
+
+    /// @inheritdoc IInferenceHub
+    function commit(bytes32 requestId, Request calldata req, uint256[] calldata output) external nonReentrant {
+        RequestRecord storage record = _requests[requestId];
+        _expectStatus(requestId, record.status, RequestStatus.Requested);
+        if (block.timestamp > record.deadline) revert HubCommitDeadlinePassed(requestId, record.deadline);
+        bytes32 requestHash = req.hash();
+        if (requestHash != record.binding) revert HubRequestMismatch(requestId);
+        _checkOutput(output, req.outputWords);
+        _lockBond(msg.sender, req.modelId, req.bond);
+
+        uint64 proofDeadline = uint64(block.timestamp) + req.proofWindow;
+        record.binding = RequestHashing.bindOutput(requestHash, output);
+        record.status = RequestStatus.Committed;
+        record.deadline = proofDeadline;
+        record.node = msg.sender;
+        emit Committed(requestId, msg.sender, output, proofDeadline);
+
+        if (req.callbackFlags & CALLBACK_ON_COMMIT != 0) {
+            _callback(requestId, req, output, CALLBACK_ON_COMMIT);
+        }
+    }
+
+    /// @inheritdoc IInferenceHub
+    function settle(bytes32 requestId, Request calldata req, uint256[] calldata output, bytes calldata proof)
+        external
+        nonReentrant
+    {
+        address node = _checkCommitment(requestId, req, output, false);
+        IProofVerifier(req.verifier).verifyProof(proof, _publicSignals(output, req.input));
+
+        RequestRecord storage record = _requests[requestId];
+        record.binding = bytes32(0);
+        record.status = RequestStatus.Settled;
+        NodeAccount storage account = _nodes[node];
+        // lockedBond includes this request's bond (locked at commit); earnings and pendingBurn are bounded by
+        // the fixed token supply (< 2^96), so the casts below are exact.
+        account.lockedBond -= req.bond;
+        account.earnings = uint96(uint256(account.earnings) + req.modelFee);
+        Accounting storage acc = _accounting;
+        acc.pendingBurn = uint96(uint256(acc.pendingBurn) + req.settlementFee);
+        acc.totalEscrowed -= req.modelFee + req.settlementFee;
+        emit Settled(requestId, node, req.modelFee, req.settlementFee);
+
+        if (req.callbackFlags & CALLBACK_ON_SETTLE != 0) {
+            _callback(requestId, req, output, CALLBACK_ON_SETTLE);
+        }
+    }
+
+    /// @inheritdoc IInferenceHub
+    function refund(bytes32 requestId, Request calldata req) external nonReentrant {
+        RequestRecord storage record = _requests[requestId];
+        _expectStatus(requestId, record.status, RequestStatus.Requested);
+        if (block.timestamp <= record.deadline) revert HubCommitDeadlineNotPassed(requestId, record.deadline);
+        if (req.hash() != record.binding) revert HubRequestMismatch(requestId);
+
+        record.binding = bytes32(0);
+        record.status = RequestStatus.Refunded;
+        uint96 amount = req.modelFee + req.settlementFee;
+        _accounting.totalEscrowed -= amount;
+        emit Refunded(requestId, req.requester, amount);
+        IERC20(address(TOKEN)).safeTransfer(req.requester, amount);
+    }
+
+    /// @inheritdoc IInferenceHub
+    function slash(bytes32 requestId, Request calldata req, uint256[] calldata output) external nonReentrant {
+        address node = _checkCommitment(requestId, req, output, true);
+        RequestRecord storage record = _requests[requestId];
+        record.binding = bytes32(0);
+        record.status = RequestStatus.Slashed;
+        _nodes[node].lockedBond -= req.bond;
+
+        HubParams memory p = _params;
+        (uint256 compensation, uint256 remainder) = FeeMath.splitSlash(req.bond, p.slashCompensationBps);
+        uint96 escrow = req.modelFee + req.settlementFee;
+        Accounting storage acc = _accounting;
+        acc.totalEscrowed -= escrow;
+        address recipient = p.slashRemainderRecipient;
+        // remainder <= bond < 2^96 and pendingBurn stays below the fixed supply.
+        if (recipient == address(0)) acc.pendingBurn = uint96(uint256(acc.pendingBurn) + remainder);
+        emit Slashed(requestId, node, req.requester, escrow, compensation, remainder, recipient);
+
+        STAKING.slash(node, req.bond);
+        IERC20 token = IERC20(address(TOKEN));
+        token.safeTransfer(req.requester, escrow + compensation);
+        if (recipient != address(0) && remainder != 0) token.safeTransfer(recipient, remainder);
+    }
+
+    /// @inheritdoc IInferenceHub
+    function withdrawEarnings(address to) external nonReentrant returns (uint256 amount) {
+        if (to == address(0)) revert HubZeroAddress();
+        NodeAccount storage account = _nodes[msg.sender];
+        amount = account.earnings;
+        if (amount == 0) revert HubNothingToWithdraw(msg.sender);
+        account.earnings = 0;
+        emit EarningsWithdrawn(msg.sender, to, amount);
+        IERC20(address(TOKEN)).safeTransfer(to, amount);
+    }
+
+    /// @inheritdoc IInferenceHub
+    function flushBurn() external nonReentrant returns (uint256 amount) {
+        amount = _accounting.pendingBurn;
+        if (amount == 0) revert HubNothingToBurn();
+        _accounting.pendingBurn = 0;
+        emit BurnFlushed(amount);
+        TOKEN.burn(amount);
+    }
+
+    /// @inheritdoc IInferenceHub
+    function quote(uint64 modelId) public view returns (uint256 modelFee, uint256 settlementFee, uint256 total) {
+        IModelRegistry.ModelTerms memory terms = _activeTerms(modelId);
+        (modelFee, settlementFee, total) = _fees(terms.price);
+    }
+
+    /// @inheritdoc IInferenceHub
+    function requestState(bytes32 requestId)
+        external
+        view
+        returns (RequestStatus status, uint64 deadline, address node, bytes32 binding)
+    {
+        RequestRecord storage record = _requests[requestId];
+        (status, deadline, node, binding) = (record.status, record.deadline, record.node, record.binding);
+    }
+
+    /// @inheritdoc IInferenceHub
+    function hashRequest(Request calldata req) external pure returns (bytes32) {
+        return req.hash();
+    }
+
+    /// @inheritdoc IInferenceHub
+    function nextRequestId() external view returns (bytes32) {
+        return RequestHashing.requestId(address(this), _accounting.nonce);
+    }
+
+    /// @inheritdoc IInferenceHub
+    function nextNonce() external view returns (uint256) {
+        return _accounting.nonce;
+    }
+
+    /// @inheritdoc IInferenceHub
+    function nodeAccount(address node) external view returns (uint256 lockedBond, uint256 earnings) {
+        NodeAccount storage account = _nodes[node];
+        (lockedBond, earnings) = (account.lockedBond, account.earnings);
+    }
+
+    /// @inheritdoc IInferenceHub
+    function lockedBondOf(address node) external view returns (uint256) {
+        return _nodes[node].lockedBond;
+    }
+
+    /// @inheritdoc IInferenceHub
+    function pendingBurn() external view returns (uint256) {
+        return _accounting.pendingBurn;
+    }
+
+    /// @inheritdoc IInferenceHub
+    function totalEscrowed() external view returns (uint256) {
+        return _accounting.totalEscrowed;
+    }
+
+    function _request(
+        uint64 modelId,
+        uint256[] calldata input,
+        uint32 callbackGasLimit,
+        uint8 callbackFlags,
+        uint256 maxTotalFee
+    ) private returns (bytes32 requestId) {
+        IModelRegistry.ModelTerms memory terms = _activeTerms(modelId);
+        _checkInput(input, terms.inputWords);
+        HubParams memory p = _params;
+        _checkCallback(callbackGasLimit, callbackFlags, p.maxCallbackGas);
+        (uint256 modelFee, uint256 settlementFee, uint256 total) = _fees(terms.price);
+        if (total > maxTotalFee) revert HubFeeAboveMax(total, maxTotalFee);
+
+        Request memory req = Request({
+            requester: msg.sender,
+            modelId: modelId,
+            verifier: terms.verifier,
+            outputWords: terms.outputWords,
+            callbackFlags: callbackFlags,
+            callbackGasLimit: callbackGasLimit,
+            modelFee: uint96(modelFee),
+            settlementFee: uint96(settlementFee),
+            bond: p.requestBond,
+            commitDeadline: uint64(block.timestamp) + p.commitWindow,
+            proofWindow: p.proofWindow,
+            input: input
+        });
+        Accounting memory acc = _accounting;
+        requestId = RequestHashing.requestId(address(this), acc.nonce);
+        _requests[requestId] = RequestRecord({
+            binding: RequestHashing.hashMemory(req),
+            status: RequestStatus.Requested,
+            deadline: req.commitDeadline,
+            node: address(0)
+        });
+        // total < 2^96 (checked in _fees) and escrows are bounded by the fixed token supply.
+        _accounting = Accounting({
+            nonce: acc.nonce + 1, pendingBurn: acc.pendingBurn, totalEscrowed: uint96(acc.totalEscrowed + total)
+        });
+        emit Requested(requestId, modelId, msg.sender, req);
+        IERC20(address(TOKEN)).safeTransferFrom(msg.sender, address(this), total);
+    }
+
+    /// @dev Checks status, deadline and binding of a committed request; returns the committing node.
+    ///      `expired` selects the slash check (deadline passed) instead of the settle check (not passed).
+    function _checkCommitment(bytes32 requestId, Request calldata req, uint256[] calldata output, bool expired)
+        private
+        view
+        returns (address node)
+    {
+        RequestRecord storage record = _requests[requestId];
+        _expectStatus(requestId, record.status, RequestStatus.Committed);
+        uint64 deadline = record.deadline;
+        if (expired && block.timestamp <= deadline) revert HubProofDeadlineNotPassed(requestId, deadline);
+        if (!expired && block.timestamp > deadline) revert HubProofDeadlinePassed(requestId, deadline);
+        if (RequestHashing.bindOutput(req.hash(), output) != record.binding) revert HubRequestMismatch(requestId);
+        node = record.node;
+    }
+
+    function _lockBond(address node, uint64 modelId, uint96 bond) private {
+        uint256 staked = STAKING.bondableStake(node, modelId);
+        NodeAccount storage account = _nodes[node];
+        uint96 locked = account.lockedBond;
+        uint256 free = staked > locked ? staked - locked : 0;
+        if (free < bond) revert HubInsufficientFreeStake(node, free, bond);
+        // locked + bond <= staked < 2^96.
+        account.lockedBond = locked + bond;
+    }
+
+    function _callback(bytes32 requestId, Request calldata req, uint256[] calldata output, uint8 stage) private {
+        bytes memory data = stage == CALLBACK_ON_COMMIT
+            ? abi.encodeCall(IInferenceConsumer.onInferenceCommitted, (requestId, output))
+            : abi.encodeCall(IInferenceConsumer.onInferenceSettled, (requestId, output));
+        uint256 gasLimit = req.callbackGasLimit;
+        address consumer = req.requester;
+        // The callee gets at most 63/64 of what is left: demand enough that it surely gets `gasLimit`,
+        // so a caller cannot make the consumer fail by sending too little gas.
+        uint256 required = (gasLimit * 64) / 63 + CALLBACK_GAS_RESERVE;
+        if (gasleft() < required) revert HubInsufficientCallbackGas(requestId, gasleft(), required);
+        bool success;
+        assembly ("memory-safe") {
+            // No return data is copied: a consumer cannot make the hub pay for a huge return.
+            success := call(gasLimit, consumer, 0, add(data, 0x20), mload(data), 0, 0)
+        }
+        emit CallbackCompleted(requestId, stage, success);
+    }
+
+    function _activeTerms(uint64 modelId) private view returns (IModelRegistry.ModelTerms memory terms) {
+        terms = REGISTRY.modelTerms(modelId);
+        if (!terms.active) revert HubModelInactive(modelId);
+        if (terms.mode != IModelRegistry.VerificationMode.ZK) revert HubModeUnsupported(modelId, uint8(terms.mode));
+    }
+
+    function _fees(uint96 price) private view returns (uint256 modelFee, uint256 settlementFee, uint256 total) {
+        HubParams storage p = _params;
+        modelFee = price;
+        settlementFee = FeeMath.settlementFee(price, p.baseSettlementFee, p.settlementFeeBps);
+        total = modelFee + settlementFee;
+        if (total > type(uint96).max) revert HubAmountTooLarge(total);
+    }
+
+    function _expectStatus(bytes32 requestId, RequestStatus actual, RequestStatus expected) private pure {
+        if (actual != expected) revert HubUnexpectedStatus(requestId, actual, expected);
+    }
+
+    function _checkCallback(uint32 gasLimit, uint8 flags, uint32 cap) private pure {
+        if (flags > (CALLBACK_ON_COMMIT | CALLBACK_ON_SETTLE) || (flags == 0) != (gasLimit == 0)) {
+            revert HubInvalidCallbackFlags(flags);
+        }
+        if (gasLimit > cap) revert HubCallbackGasAboveCap(gasLimit, cap);
+    }
+
+    function _checkInput(uint256[] calldata input, uint16 words) private pure {
+        if (input.length != words) revert HubInputLengthMismatch(words, input.length);
+        for (uint256 i; i < input.length; ++i) {
+            if (input[i] >= FieldMath.SCALAR_FIELD) revert HubInputWordOutOfField(i, input[i]);
+        }
+    }
+
+    function _checkOutput(uint256[] calldata output, uint16 words) private pure {
+        if (output.length != words) revert HubOutputLengthMismatch(words, output.length);
+        for (uint256 i; i < output.length; ++i) {
+            if (output[i] >= FieldMath.SCALAR_FIELD) revert HubOutputWordOutOfField(i, output[i]);
+        }
+    }
+
+    /// @dev snarkjs' public signal order: output words, then input words.
+    function _publicSignals(uint256[] calldata output, uint256[] calldata input)
+        private
+        pure
+        returns (uint256[] memory signals)
+    {
+        signals = new uint256[](output.length + input.length);
+        for (uint256 i; i < output.length; ++i) {
+            signals[i] = output[i];
+        }
+        for (uint256 i; i < input.length; ++i) {
+            signals[output.length + i] = input[i];
+        }
+    }
+}

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
+import {IProofVerifier} from "../interfaces/IProofVerifier.sol";
+import {FieldMath} from "../libraries/FieldMath.sol";
+
+/// @title Groth16VerifierAdapter
+/// @notice Wraps a snarkjs-generated `Groth16Verifier` (fixed-size
+///         `verifyProof(uint[2],uint[2][2],uint[2],uint[N]) returns (bool)`) behind `IProofVerifier`:
+///         validates lengths and field ranges with named errors and turns `false` into a revert.
+/// @dev The proof bytes' 8 words are, in order, exactly the static ABI encoding of `(pA, pB, pC)` that
+///      snarkjs' `exportSolidityCallData` produces, so the call is `selector ++ proof ++ signals`.
+contract Groth16VerifierAdapter is IProofVerifier {
+    /// @notice Proof size: 8 words.
+    uint256 private constant PROOF_BYTES = 256;
+
+    /// @notice The wrapped snarkjs verifier.
+    address public immutable VERIFIER;
+    /// @notice The verifying key's public signal count N.
+    uint256 public immutable SIGNAL_COUNT;
+    /// @notice `verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[N])` for this N.
+    bytes4 public immutable VERIFY_SELECTOR;
+
+    /// @notice The wrapped verifier has no code, or N is zero.
+    /// @param verifier The address given.
+    /// @param signalCount The N given.
+    error VerifierInvalidConfig(address verifier, uint256 signalCount);
+
+    /// @param verifier A deployed snarkjs Groth16 verifier.
+    /// @param signalCount Its public signal count N.
+    constructor(address verifier, uint256 signalCount) {
+        if (verifier.code.length == 0 || signalCount == 0) revert VerifierInvalidConfig(verifier, signalCount);
+        VERIFIER = verifier;
+        SIGNAL_COUNT = signalCount;
+        VERIFY_SELECTOR = bytes4(
+            keccak256(
+                abi.encodePacked(
+                    "verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[", Strings.toString(signalCount), "])"
+                )
+            )
+        );
+    }
+
+    /// @inheritdoc IProofVerifier
+    function verifyProof(bytes calldata proof, uint256[] calldata publicSignals) external view {
+        if (proof.length != PROOF_BYTES) revert VerifierMalformedProof(proof.length);
+        uint256 count = SIGNAL_COUNT;
+        if (publicSignals.length != count) revert VerifierSignalCountMismatch(count, publicSignals.length);
+        for (uint256 i; i < 8; ++i) {
+            uint256 word = uint256(bytes32(proof[i * 32:i * 32 + 32]));
+            if (word >= FieldMath.BASE_FIELD) revert VerifierProofCoordinateOutOfField(i, word);
+        }
+        for (uint256 i; i < count; ++i) {
+            if (publicSignals[i] >= FieldMath.SCALAR_FIELD) revert VerifierSignalOutOfField(i, publicSignals[i]);
+        }
+        if (!_callVerifier(proof, publicSignals)) revert VerifierProofInvalid();
+    }
+
+    /// @inheritdoc IProofVerifier
+    function publicSignalCount() external view returns (uint256 count) {
+        count = SIGNAL_COUNT;
+    }
+
+    /// @dev Calls `VERIFIER.verifyProof(pA, pB, pC, signals)` with `selector ++ proof ++ signals` and reads
+    ///      exactly one returned word; any revert, short return or non-true value is `false`.
+    function _callVerifier(bytes calldata proof, uint256[] calldata publicSignals) private view returns (bool ok) {
+        address verifier = VERIFIER;
+        bytes4 selector = VERIFY_SELECTOR;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            calldatacopy(add(ptr, 4), proof.offset, 256)
+            let signalBytes := mul(publicSignals.length, 32)
+            calldatacopy(add(ptr, 260), publicSignals.offset, signalBytes)
+            let success := staticcall(gas(), verifier, ptr, add(260, signalBytes), 0x00, 0x20)
+            ok := and(and(success, eq(returndatasize(), 32)), eq(mload(0x00), 1))
+        }
+    }
+}
