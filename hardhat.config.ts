@@ -33,11 +33,15 @@ export default defineConfig({
   },
   paths: {
     tests: { solidity: "./test/sol" },
+    // Ignition modules live in deploy/modules (deployments are written to deploy/deployments).
+    ignition: "./deploy",
   },
   test: {
     solidity: {
       fuzz: { runs: FUZZ_RUNS, seed: FUZZ_SEED },
       invariant: { runs: INVARIANT_RUNS, depth: INVARIANT_DEPTH, failOnRevert: false },
+      // Solidity tests read the committed test-circuit proof fixtures (vm.readFile).
+      fsPermissions: { readDirectory: ["./test/fixtures/test-circuit"] },
     },
   },
   typechain: {

@@ -1,0 +1,36 @@
+import type { Abi, Address, Hex } from "viem";
+import { readArtifact } from "./artifacts.ts";
+import { type DeployClients, deployArtifact } from "./deployProtocol.ts";
+
+/** A compiled snarkjs verifier: `<modelDir>/verifier.json` or a Hardhat artifact. */
+export type VerifierArtifact = { readonly abi: Abi; readonly bytecode: Hex };
+
+/** Addresses of a deployed verifier and its `IProofVerifier` adapter. */
+export type VerifierDeployment = { groth16Verifier: Address; adapter: Address };
+
+/**
+ * Deploys a snarkjs-generated Groth16 verifier and a `Groth16VerifierAdapter` over it; the adapter's
+ * address is what `ModelRegistry.register` takes. `signalCount` = output words + input words.
+ */
+export async function deployGroth16Verifier(
+  clients: DeployClients,
+  { verifier, signalCount }: { verifier: VerifierArtifact; signalCount: number },
+): Promise<VerifierDeployment> {
+  if (!Number.isInteger(signalCount) || signalCount < 1) {
+    throw new Error(`signalCount must be a positive integer, got ${signalCount}`);
+  }
+  const groth16 = await deployArtifact(clients, verifier, []);
+  const adapter = await deployArtifact(clients, readArtifact("Groth16VerifierAdapter"), [
+    groth16.address,
+    BigInt(signalCount),
+  ]);
+  return { groth16Verifier: groth16.address, adapter: adapter.address };
+}
+
+/** Deploys the repository's test-circuit verifier (3 public signals: y, x0, x1) with its adapter. */
+export async function deployTestCircuitVerifier(clients: DeployClients): Promise<VerifierDeployment> {
+  return deployGroth16Verifier(clients, {
+    verifier: readArtifact("TestCircuitGroth16Verifier"),
+    signalCount: 3,
+  });
+}
