@@ -1,0 +1,99 @@
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import * as snarkjs from "snarkjs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  BASELINE_TEMPLATES,
+  type BaselineNetwork,
+  baselineForward,
+  baselineWitnessInput,
+  compileCircuit,
+  decodeSignedSignals,
+  generateBaselineCircuit,
+} from "../../../zkml/baseline/index.ts";
+import { createPrng } from "../../../zkml/models/index.ts";
+
+const BUILD_DIR = join(import.meta.dirname, "..", "..", "..", "build");
+
+/** A 4 → 3 → 2 integer network whose ranges force saturation and ReLU clipping on random inputs. */
+const NET: BaselineNetwork = {
+  activationBits: 8,
+  layers: [
+    {
+      weights: [
+        [40, -25, 17, 90],
+        [-60, 33, -8, 12],
+        [5, 5, -120, 70],
+      ],
+      bias: [8, -300, 1000],
+      relu: true,
+      shift: 5,
+      quotientBits: 12,
+    },
+    {
+      weights: [
+        [30, -70, 15],
+        [-45, 20, 90],
+      ],
+      bias: [16, 0],
+      relu: false,
+      shift: 4,
+      quotientBits: 12,
+    },
+  ],
+};
+
+async function witnessOutputs(wasm: string, input: bigint[], dir: string): Promise<bigint[]> {
+  const wtns = { type: "mem" } as { type: "mem"; data?: Uint8Array };
+  await snarkjs.wtns.calculate(baselineWitnessInput(NET, input), wasm, wtns);
+  const path = join(dir, "w.wtns");
+  writeFileSync(path, wtns.data!);
+  const witness = (await snarkjs.wtns.exportJson(path)) as bigint[];
+  return decodeSignedSignals(witness.slice(1, 3));
+}
+
+describe("baseline circuit (private weights)", () => {
+  let dir: string;
+  let wasm: string;
+  let r1cs: string;
+
+  beforeAll(async () => {
+    // Under the repository (gitignored build/): circom2 (WASI) reaches only its working directory's parents.
+    mkdirSync(BUILD_DIR, { recursive: true });
+    dir = mkdtempSync(join(BUILD_DIR, "baseline-test-"));
+    copyFileSync(BASELINE_TEMPLATES, join(dir, "baseline.circom"));
+    writeFileSync(join(dir, "main.circom"), generateBaselineCircuit(NET));
+    ({ wasmPath: wasm, r1csPath: r1cs } = await compileCircuit(join(dir, "main.circom"), dir, { useTime: false }));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("costs one constraint per weight multiply plus the rescale range checks", async () => {
+    const info = (await snarkjs.r1cs.info(r1cs)) as { nConstraints: number; nPubInputs: number; nOutputs: number };
+    const multiplies = 4 * 3 + 3 * 2;
+    expect(info.nConstraints).toBeGreaterThan(multiplies);
+    expect(info.nPubInputs).toBe(4);
+    expect(info.nOutputs).toBe(2);
+  });
+
+  it("computes exactly the integer reference (floor rescale, saturation, ReLU)", async () => {
+    const prng = createPrng(3);
+    const edge = [
+      [127n, 127n, 127n, 127n],
+      [-128n, -128n, -128n, -128n],
+      [0n, 0n, 0n, 0n],
+    ];
+    const random = Array.from({ length: 25 }, () => Array.from({ length: 4 }, () => BigInt(prng.int(256) - 128)));
+    const seen = new Set<string>();
+    for (const input of [...edge, ...random]) {
+      const expected = baselineForward(NET, input);
+      expect(await witnessOutputs(wasm, input, dir)).toEqual(expected);
+      for (const v of expected) seen.add(v === 127n ? "high" : v === -128n ? "low" : "mid");
+    }
+    expect(seen).toEqual(new Set(["high", "low", "mid"])); // saturation paths were exercised
+  });
+
+  it("rejects a malformed network with a clear error", () => {
+    const bad = { ...NET, layers: [{ ...NET.layers[0]!, bias: [1] }] };
+    expect(() => generateBaselineCircuit(bad)).toThrow(/layer 0 has 1 biases for 3 outputs/);
+  });
+});

@@ -1,0 +1,73 @@
+pragma circom 2.1.0;
+
+// Baseline for the model-compiler benchmark, in the style of public circom ML libraries
+// (circomlib-ml): weights and biases are PRIVATE signals, so every multiply-accumulate of a dense
+// layer is an R1CS constraint. Rescaling, saturation and ReLU follow the compiler's integer
+// semantics exactly, with every range fact a constraint (bit widths < 254), so both circuits prove
+// the same function and differ only in how the weights enter.
+
+include "circomlib/circuits/bitify.circom";
+include "circomlib/circuits/comparators.circom";
+
+// out = clamp(floor(z / 2^SHIFT), LO, 2^(B-1) - 1) with LO = 0 when RELU = 1 (ReLU) else -2^(B-1).
+// Q is the signed width of the quotient for every in-range input: z + 2^(Q-1+SHIFT) lies in
+// [0, 2^(Q+SHIFT)), so one bit decomposition yields both the remainder (low SHIFT bits, which
+// constrains 0 <= r < 2^SHIFT) and the biased quotient (high Q bits).
+template RescaleClamp(SHIFT, Q, B, RELU) {
+    signal input z;
+    signal output out;
+
+    component bits = Num2Bits(Q + SHIFT);
+    bits.in <== z + 2 ** (Q - 1 + SHIFT);
+    var biased = 0;
+    for (var k = 0; k < Q; k++) biased += bits.out[SHIFT + k] * 2 ** k;
+    signal quotient <== biased - 2 ** (Q - 1);
+
+    var hi = 2 ** (B - 1) - 1;
+    signal isHigh;
+    if (Q > B) {
+        component above = LessThan(Q);
+        above.in[0] <== hi + 2 ** (Q - 1);
+        above.in[1] <== biased;
+        isHigh <== above.out;
+    } else {
+        isHigh <== 0;
+    }
+
+    var lo = RELU == 1 ? 0 : -(2 ** (B - 1));
+    signal isLow;
+    if (RELU == 1) {
+        isLow <== 1 - bits.out[SHIFT + Q - 1];
+    } else if (Q > B) {
+        component below = LessThan(Q);
+        below.in[0] <== biased;
+        below.in[1] <== 2 ** (Q - 1) - 2 ** (B - 1);
+        isLow <== below.out;
+    } else {
+        isLow <== 0;
+    }
+
+    signal kept <== (1 - isHigh - isLow) * quotient;
+    out <== kept + isHigh * hi + isLow * lo;
+}
+
+// Dense layer with private weights: N*M multiplication constraints plus M rescales.
+template PrivateDense(N, M, SHIFT, Q, B, RELU) {
+    signal input in[N];
+    signal input weights[M][N];
+    signal input bias[M];
+    signal output out[M];
+
+    signal prod[M][N];
+    component rescale[M];
+    for (var j = 0; j < M; j++) {
+        var acc = bias[j];
+        for (var i = 0; i < N; i++) {
+            prod[j][i] <== weights[j][i] * in[i];
+            acc += prod[j][i];
+        }
+        rescale[j] = RescaleClamp(SHIFT, Q, B, RELU);
+        rescale[j].z <== acc;
+        out[j] <== rescale[j].out;
+    }
+}

@@ -1,0 +1,33 @@
+import type { BaselineNetwork } from "./generateBaselineCircuit.ts";
+
+/** Floor division by 2^shift for signed bigints (BigInt `/` truncates toward zero). */
+function floorShift(z: bigint, shift: number): bigint {
+  return z >> BigInt(shift); // arithmetic shift = floor division for negative values too
+}
+
+/**
+ * Integer forward pass with the baseline circuit's semantics: `z = W·x + b`,
+ * `q = floor(z / 2^shift)`, saturated to the signed activation width, ReLU on hidden layers.
+ * Exact (bigint) — the reference the circuit's outputs are tested against.
+ */
+export function baselineForward(net: BaselineNetwork, input: readonly bigint[]): bigint[] {
+  const hi = (1n << BigInt(net.activationBits - 1)) - 1n;
+  const lo = -(1n << BigInt(net.activationBits - 1));
+  let x = [...input];
+  for (const layer of net.layers) {
+    if (x.length !== layer.weights[0]!.length) {
+      throw new Error(`baseline forward: layer expects ${layer.weights[0]!.length} values, got ${x.length}`);
+    }
+    const current = x;
+    x = layer.weights.map((row, o) => {
+      let z = BigInt(layer.bias[o]!);
+      row.forEach((w, i) => {
+        z += BigInt(w) * current[i]!;
+      });
+      const q = floorShift(z, layer.shift);
+      const clamped = q > hi ? hi : q < lo ? lo : q;
+      return layer.relu && clamped < 0n ? 0n : clamped;
+    });
+  }
+  return x;
+}

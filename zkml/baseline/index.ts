@@ -1,0 +1,10 @@
+export { baselineForward } from "./baselineForward.ts";
+export { type CircomRun, compileCircuit } from "./compileCircuit.ts";
+export {
+  BASELINE_TEMPLATES,
+  type BaselineNetwork,
+  baselineTemplatesSource,
+  baselineWitnessInput,
+  decodeSignedSignals,
+  generateBaselineCircuit,
+} from "./generateBaselineCircuit.ts";
