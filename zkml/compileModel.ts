@@ -1,0 +1,249 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { WitnessCalculatorBuilder } from "circom_runtime";
+import * as ort from "onnxruntime-node";
+import { measureAccuracy, randomInputs } from "./compiler/accuracy.ts";
+import { emitQuantizedOnnx, QUANTIZED_INPUT } from "./compiler/emitQuantizedOnnx.ts";
+import { generateCircuit, INPUT_SIGNAL } from "./compiler/generateCircuit.ts";
+import { type FloatNetwork, parseNetwork } from "./compiler/parseNetwork.ts";
+import { type QuantNetwork, quantForward, quantizeNetwork, quantizeValues } from "./compiler/quantize.ts";
+import { ZkmlError } from "./errors.ts";
+import { ARTIFACT_FILES, MANIFEST_VERSION, type Manifest, ManifestSchema } from "./manifest.ts";
+import { readModel } from "./onnx/readModel.ts";
+import { packLayout, packValues, wordCount } from "./packing.ts";
+import { createProgress, type Progress } from "./progress.ts";
+import { buildSolidityVerifier, compileCircom, flattenWasm, groth16Setup } from "./setup/buildArtifacts.ts";
+import { checkUserPtau, devPtau, type PtauInfo, requiredPower } from "./setup/ptau.ts";
+
+/** Random calibration inputs drawn when none are given. */
+const RANDOM_CALIBRATION_SAMPLES = 512;
+/** Random inputs for the accuracy report when no calibration set is given. */
+const ACCURACY_SAMPLES = 256;
+/** Fixed seeds: the same model compiles to the same quantization. */
+const CALIBRATION_SEED = 0x0c41;
+const ACCURACY_SEED = 0xacc0;
+/** Inputs checked at compile time against the circuit's witness and the quantized ONNX model. */
+const SELF_CHECK_SAMPLES = 8;
+
+/** Options of {@link compileModel}. */
+export interface CompileOptions {
+  outDir: string;
+  /** A prepared ptau file; without it a cached development ptau (insecure) is used. */
+  ptau?: string;
+  /** Calibration inputs in the float domain (flattened); else random inputs in `inputRange`. */
+  calibration?: number[][];
+  /** Range of random calibration inputs (default [-1, 1]). */
+  inputRange?: [number, number];
+  /** Signed activation bits B (default 16). */
+  activationBits?: number;
+  /** Signed weight bits (default 12). */
+  weightBits?: number;
+  /** Progress reporter (default: terminal lines at a TTY, pino otherwise). */
+  progress?: Progress;
+}
+
+const sha256 = (data: Uint8Array) => createHash("sha256").update(data).digest("hex");
+
+async function loadNetwork(onnxPath: string) {
+  const bytes = await readFile(onnxPath).catch((cause) => {
+    throw new ZkmlError("BadInput", `cannot read model file ${onnxPath}`, { cause });
+  });
+  const model = readModel(bytes, basename(onnxPath));
+  return { bytes: new Uint8Array(bytes), net: parseNetwork(model), inputElemType: model.inputs[0]!.elemType };
+}
+
+function calibrationSet(net: FloatNetwork, opts: CompileOptions) {
+  const size = net.layers[0]!.weights[0]!.length;
+  if (opts.calibration) {
+    opts.calibration.forEach((s, i) => {
+      if (!Array.isArray(s) || s.length !== size) {
+        throw new ZkmlError(
+          "BadCalibration",
+          `calibration input ${i} has ${s?.length} values, the model takes ${size}`,
+        );
+      }
+    });
+    return { inputs: opts.calibration, source: "given" as const, range: null };
+  }
+  const range = opts.inputRange ?? [-1, 1];
+  return {
+    inputs: randomInputs(RANDOM_CALIBRATION_SAMPLES, size, range, CALIBRATION_SEED),
+    source: "random" as const,
+    range,
+  };
+}
+
+/** Checks circuit witness == quantized ONNX == JS integer model on a few inputs before publishing. */
+async function selfCheck(dir: string, qnet: QuantNetwork, inputs: number[][]): Promise<void> {
+  const wc = await WitnessCalculatorBuilder(await readFile(join(dir, ARTIFACT_FILES.wasm)));
+  const session = await ort.InferenceSession.create(join(dir, ARTIFACT_FILES.quantizedModel));
+  const layout = packLayout(qnet.activationBits);
+  const outWords = wordCount(qnet.outputSize, layout);
+  try {
+    for (const x of inputs.slice(0, SELF_CHECK_SAMPLES)) {
+      const q = quantizeValues(x, qnet.inputFraction, qnet.activationBits);
+      const expected = quantForward(qnet, q);
+      const witness = await wc.calculateWitness({ [INPUT_SIGNAL]: packValues(q, layout) }, true);
+      const res = await session.run({
+        [QUANTIZED_INPUT]: new ort.Tensor("float64", Float64Array.from(q, Number), [1, q.length]),
+      });
+      const onnxOut = Array.from(Object.values(res)[0]!.data as Float64Array, (v) => BigInt(v));
+      const circuitWords = witness.slice(1, 1 + outWords);
+      if (onnxOut.join() !== expected.join() || circuitWords.join() !== packValues(expected, layout).join()) {
+        throw new ZkmlError(
+          "CircuitCompileFailed",
+          "self-check failed: circuit, quantized ONNX and integer model disagree",
+          {
+            details: `input ${q.join(",")}: expected ${expected.join(",")}, onnx ${onnxOut.join(",")}`,
+          },
+        );
+      }
+    }
+  } finally {
+    await session.release();
+  }
+}
+
+async function choosePtau(constraints: number, nPublic: number, opts: CompileOptions, progress: Progress) {
+  const need = requiredPower(constraints, nPublic);
+  if (opts.ptau) return { path: resolve(opts.ptau), info: await checkUserPtau(resolve(opts.ptau), need, progress) };
+  return devPtau(need, progress);
+}
+
+/** Writes every artifact into `dir` (a fresh temporary directory) and returns the manifest. */
+async function buildInto(dir: string, onnxPath: string, opts: CompileOptions, progress: Progress): Promise<Manifest> {
+  const { bytes, net, inputElemType } = await loadNetwork(onnxPath);
+  const B = opts.activationBits ?? 16;
+  const weightBits = opts.weightBits ?? 12;
+  if (!(B >= 4 && B <= 32) || !(weightBits >= 2 && weightBits <= 24)) {
+    throw new ZkmlError("BadInput", `activation bits ${B} must be in [4, 32] and weight bits ${weightBits} in [2, 24]`);
+  }
+  const calibration = calibrationSet(net, opts);
+  const qnet = quantizeNetwork(net, calibration.inputs, { activationBits: B, weightBits });
+  const sample =
+    calibration.source === "given"
+      ? calibration.inputs
+      : randomInputs(ACCURACY_SAMPLES, qnet.inputSize, calibration.range!, ACCURACY_SEED);
+  const accuracy = await measureAccuracy(bytes, net, qnet, sample, inputElemType);
+  progress.logger.info({ accuracy }, "float vs quantized accuracy");
+  await writeFile(join(dir, ARTIFACT_FILES.circuit), generateCircuit(qnet));
+  await writeFile(join(dir, ARTIFACT_FILES.quantizedModel), emitQuantizedOnnx(qnet));
+  const info = await compileCircom(dir, progress);
+  await flattenWasm(dir);
+  const ptau = await choosePtau(info.constraints, info.nPublic, opts, progress);
+  await groth16Setup(dir, ptau.path, progress);
+  await buildSolidityVerifier(dir, progress);
+  await selfCheck(dir, qnet, sample);
+  return assembleManifest(dir, {
+    onnxPath,
+    bytes,
+    net,
+    qnet,
+    accuracy,
+    calibration,
+    ptau: ptau.info,
+    constraints: info.constraints,
+    weightBits,
+    sampleSource: calibration.source === "given" ? "calibration" : "random",
+  });
+}
+
+interface ManifestParts {
+  onnxPath: string;
+  bytes: Uint8Array;
+  net: FloatNetwork;
+  qnet: QuantNetwork;
+  accuracy: Manifest["accuracy"] extends infer A ? Omit<A, "source"> : never;
+  calibration: { inputs: number[][]; source: "given" | "random"; range: [number, number] | null };
+  ptau: PtauInfo;
+  constraints: number;
+  weightBits: number;
+  sampleSource: "calibration" | "random";
+}
+
+async function assembleManifest(dir: string, p: ManifestParts): Promise<Manifest> {
+  const layout = packLayout(p.qnet.activationBits);
+  const inputWords = wordCount(p.qnet.inputSize, layout);
+  const outputWords = wordCount(p.qnet.outputSize, layout);
+  const artifacts: Record<string, string> = {};
+  for (const file of Object.values(ARTIFACT_FILES)) artifacts[file] = sha256(await readFile(join(dir, file)));
+  const manifest: Manifest = {
+    version: MANIFEST_VERSION,
+    name: basename(p.onnxPath).replace(/\.onnx$/, ""),
+    modelHash: `0x${sha256(p.bytes)}`,
+    constraints: p.constraints,
+    inputShape: p.net.inputShape,
+    outputShape: p.net.outputShape,
+    scales: {
+      activationBits: p.qnet.activationBits,
+      weightBits: p.weightBits,
+      inputFractionBits: p.qnet.inputFraction,
+      outputFractionBits: p.qnet.outputFraction,
+      saturation: "clamp",
+      layers: p.qnet.layers.map((l, i) => ({
+        inputs: l.weights[0]!.length,
+        outputs: l.weights.length,
+        relu: l.relu,
+        weightFractionBits: l.weightFraction,
+        outputFractionBits: l.outputFraction,
+        shift: l.shift,
+        quotientBits: l.quotientBits,
+        nodes: p.net.layers[i]!.nodes,
+      })),
+    },
+    publicSignals: {
+      inputWords,
+      outputWords,
+      bitsPerValue: layout.bitsPerValue,
+      valuesPerWord: layout.valuesPerWord,
+      order: "output++input",
+      encoding: "offset-binary, little-endian within word",
+      output: { values: p.qnet.outputSize, words: outputWords, offset: 0 },
+      input: { values: p.qnet.inputSize, words: inputWords, offset: outputWords },
+    },
+    accuracy: { ...p.accuracy, source: p.sampleSource },
+    calibration: {
+      source: p.calibration.source,
+      samples: p.calibration.inputs.length,
+      inputRange: p.calibration.range,
+    },
+    ptau: p.ptau,
+    files: { ...ARTIFACT_FILES },
+    artifacts,
+    compiler: { circom: "circom2 (npm, WebAssembly)", snarkjs: "0.7", optimization: "--O2" },
+    createdAt: new Date().toISOString(),
+  };
+  return ManifestSchema.parse(manifest);
+}
+
+/**
+ * Compiles an ONNX model into a provable package in `opts.outDir`: circuit, r1cs, wasm, zkey,
+ * verification key, Solidity verifier (source + compiled), quantized ONNX model and manifest.json.
+ * Everything is built in a temporary sibling directory and renamed into place at the end, so a
+ * failure never leaves a partial package behind.
+ *
+ * @throws ZkmlError naming what was wrong (model, op, calibration, ptau, toolchain).
+ */
+export async function compileModel(onnxPath: string, opts: CompileOptions): Promise<Manifest> {
+  const progress = opts.progress ?? createProgress();
+  const outDir = resolve(opts.outDir);
+  const tag = `${process.pid}-${randomBytes(4).toString("hex")}`;
+  const tmp = join(dirname(outDir), `.${basename(outDir)}.tmp-${tag}`);
+  await mkdir(tmp, { recursive: true });
+  try {
+    const manifest = await buildInto(tmp, onnxPath, opts, progress);
+    await writeFile(join(tmp, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+    const old = join(dirname(outDir), `.${basename(outDir)}.old-${tag}`);
+    const existed = await stat(outDir).then(
+      () => true,
+      () => false,
+    );
+    if (existed) await rename(outDir, old);
+    await rename(tmp, outDir);
+    if (existed) await rm(old, { recursive: true, force: true });
+    return manifest;
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
