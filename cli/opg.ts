@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
+import { registerModelCommands } from "../zkml/cli.ts";
 
 /** Reads the project's version from package.json (one source of truth). */
 function packageVersion(): string {
@@ -17,6 +18,7 @@ export function createProgram(): Command {
     .version(packageVersion())
     .showHelpAfterError()
     .exitOverride();
+  registerModelCommands(program);
   return program;
 }
 

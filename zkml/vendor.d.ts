@@ -18,6 +18,11 @@ declare module "snarkjs" {
       logger?: Logger,
     ): Promise<{ proof: SnarkjsProof; publicSignals: string[] }>;
     verify(vk: unknown, publicSignals: (string | bigint)[], proof: SnarkjsProof, logger?: Logger): Promise<boolean>;
+    prove(
+      zkey: string | Uint8Array,
+      witness: string | Uint8Array,
+      logger?: Logger,
+    ): Promise<{ proof: SnarkjsProof; publicSignals: string[] }>;
     exportSolidityCallData(proof: SnarkjsProof, publicSignals: string[]): Promise<string>;
   };
   export const powersOfTau: {
@@ -48,6 +53,7 @@ declare module "snarkjs" {
   export const wtns: {
     calculate(input: Record<string, unknown>, wasm: string, wtns: string | { type: "mem" }): Promise<unknown>;
     check(r1cs: string, wtns: string, logger?: Logger): Promise<boolean>;
+    exportJson(wtns: string): Promise<bigint[]>;
   };
   export const curves: { getCurveFromName(name: string): Promise<{ terminate(): Promise<void> }> };
 }
