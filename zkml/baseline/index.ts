@@ -1,4 +1,5 @@
 export { baselineForward } from "./baselineForward.ts";
+export { type BaselineBuild, buildBaseline } from "./buildBaseline.ts";
 export { type CircomRun, compileCircuit } from "./compileCircuit.ts";
 export {
   BASELINE_TEMPLATES,

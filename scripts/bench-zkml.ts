@@ -1,0 +1,307 @@
+/**
+ * Model-compiler benchmark: the 784-56-10 MNIST-shaped MLP compiled by the model compiler (weights
+ * baked in as constants) against the baseline circuit (weights as private signals, every multiply a
+ * constraint; zkml/baseline/), side by side in one run: constraints, setup time, median proving
+ * time, prover peak memory (VmHWM of a dedicated prover process), and accuracy loss of the quantized
+ * model against the float model on synthetic held-out digits.
+ *
+ * Usage: npm run bench:zkml -- [--ptau <prepared 2^16 ptau>] [--proofs 5] [--samples 1000]
+ *        [--out build/bench-zkml] [--fresh] [--skip-compiler] [--skip-baseline]
+ * Not part of `npm test`: it takes minutes (Groth16 setups, proofs) and a 2^16 ptau.
+ */
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs, promisify } from "node:util";
+import * as ort from "onnxruntime-node";
+import { baselineForward, baselineWitnessInput, buildBaseline } from "../zkml/baseline/index.ts";
+import type { ProveResult } from "../zkml/baseline/proveWorker.ts";
+import { parseNetwork } from "../zkml/compiler/parseNetwork.ts";
+import { type QuantNetwork, quantizeNetwork, quantizeValues } from "../zkml/compiler/quantize.ts";
+import { compileModel, loadCompiledModel, type Manifest, releaseProverThreads } from "../zkml/index.ts";
+import { argmax, MNIST_EVAL_SEED, syntheticDigits } from "../zkml/models/index.ts";
+import { readModel } from "../zkml/onnx/readModel.ts";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const MODEL = join(ROOT, "zkml/fixtures/models/mnist.onnx");
+const CALIBRATION = join(ROOT, "zkml/fixtures/models/mnist.calibration.json");
+const WORKER = join(ROOT, "zkml/baseline/proveWorker.ts");
+/** The compiler's defaults, stated here so the baseline is generated from the same quantization. */
+const ACTIVATION_BITS = 16;
+const WEIGHT_BITS = 12;
+/** Targets from the project brief. */
+const TARGET_CONSTRAINT_RATIO = 10;
+const TARGET_PROVE_RATIO = 5;
+const TARGET_MAX_DISAGREEMENT = 0.005;
+
+const run = promisify(execFile);
+
+interface Options {
+  ptau: string;
+  proofs: number;
+  samples: number;
+  out: string;
+  fresh: boolean;
+  skipCompiler: boolean;
+  skipBaseline: boolean;
+}
+
+function parseOptions(): Options {
+  const { values } = parseArgs({
+    options: {
+      ptau: { type: "string", default: join(ROOT, ".opg/cache/ptau/dev_pot16_final.ptau") },
+      proofs: { type: "string", default: "5" },
+      samples: { type: "string", default: "1000" },
+      out: { type: "string", default: join(ROOT, "build/bench-zkml") },
+      fresh: { type: "boolean", default: false },
+      "skip-compiler": { type: "boolean", default: false },
+      "skip-baseline": { type: "boolean", default: false },
+    },
+  });
+  const proofs = Number(values.proofs);
+  const samples = Number(values.samples);
+  if (!Number.isInteger(proofs) || proofs < 1)
+    throw new Error(`--proofs must be a positive integer, got ${values.proofs}`);
+  if (!Number.isInteger(samples) || samples < 1)
+    throw new Error(`--samples must be a positive integer, got ${values.samples}`);
+  const ptau = resolve(values.ptau!);
+  if (!values["skip-baseline"] && !existsSync(ptau)) {
+    throw new Error(`ptau ${ptau} not found: the baseline needs a prepared 2^16 ptau (pass --ptau)`);
+  }
+  return {
+    ptau,
+    proofs,
+    samples,
+    out: resolve(values.out!),
+    fresh: values.fresh!,
+    skipCompiler: values["skip-compiler"]!,
+    skipBaseline: values["skip-baseline"]!,
+  };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** Runs proofs in a child process (own VmHWM) and returns its measurements. */
+async function proveInChild(job: object, dir: string, name: string): Promise<ProveResult> {
+  const jobPath = join(dir, `${name}.prove-job.json`);
+  writeFileSync(jobPath, JSON.stringify(job));
+  const tsx = join(ROOT, "node_modules/.bin/tsx");
+  const { stdout } = await run(tsx, [WORKER, jobPath], { cwd: ROOT, maxBuffer: 64 * 2 ** 20 });
+  const line = stdout.trim().split("\n").at(-1)!;
+  return JSON.parse(line) as ProveResult;
+}
+
+/**
+ * Float vs quantized on the evaluation digits: argmax disagreement and max |error| (float units).
+ * Quantized outputs come from the integer model both circuits prove (the compiler's quantization).
+ */
+async function measureAccuracy(qnet: QuantNetwork, inputs: number[][], quantized: bigint[][]) {
+  const float = await ort.InferenceSession.create(MODEL);
+  let disagree = 0;
+  let maxAbsError = 0;
+  const outputs: bigint[][] = [];
+  try {
+    for (const [k, x] of inputs.entries()) {
+      const feeds = { [float.inputNames[0]!]: new ort.Tensor("float32", Float32Array.from(x), [1, x.length]) };
+      const f = Array.from((await float.run(feeds))[float.outputNames[0]!]!.data as Float32Array);
+      const out = baselineForward(qnet, quantized[k]!);
+      outputs.push(out);
+      const q = out.map((v) => Number(v) / 2 ** qnet.outputFraction);
+      if (argmax(f) !== argmax(q)) disagree++;
+      f.forEach((v, j) => {
+        maxAbsError = Math.max(maxAbsError, Math.abs(v - q[j]!));
+      });
+    }
+  } finally {
+    await float.release();
+  }
+  return { disagreement: disagree / inputs.length, maxAbsError, samples: inputs.length, outputs };
+}
+
+/** Checks that the compiled model (quantized ONNX in onnxruntime) gives exactly the same integers. */
+async function checkCompiledOutputs(modelDir: string, inputs: number[][], quantized: bigint[][], expected: bigint[][]) {
+  const model = await loadCompiledModel(modelDir, { executionProvider: "cpu" });
+  try {
+    for (const [k, x] of inputs.entries()) {
+      const q = model.quantizeInput(x);
+      if (q.join() !== quantized[k]!.join()) throw new Error(`input quantization differs on evaluation input ${k}`);
+      const { output } = await model.infer(q);
+      if (output.join() !== expected[k]!.join())
+        throw new Error(`compiled model and integer reference differ on input ${k}`);
+    }
+  } finally {
+    await model.close();
+  }
+}
+
+/** The compiler's quantization of the benchmark model (same calibration, same bit widths). */
+function compilerQuantization(calibration: number[][]): QuantNetwork {
+  const net = parseNetwork(readModel(new Uint8Array(readFileSync(MODEL)), "mnist.onnx"));
+  return quantizeNetwork(net, calibration, { activationBits: ACTIVATION_BITS, weightBits: WEIGHT_BITS });
+}
+
+interface Side {
+  constraints?: number;
+  setupSeconds?: number;
+  setupNote?: string;
+  prove?: ProveResult & { medianSeconds: number };
+}
+
+async function benchCompiler(opts: Options, calibration: number[][], quantized: bigint[][]) {
+  const dir = join(opts.out, "compiled");
+  let manifest: Manifest;
+  let setupSeconds: number | undefined;
+  if (!opts.fresh && existsSync(join(dir, "manifest.json"))) {
+    manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Manifest;
+    const timing = join(opts.out, "compiled.timing.json");
+    if (existsSync(timing)) setupSeconds = JSON.parse(readFileSync(timing, "utf8")).seconds;
+  } else {
+    const started = performance.now();
+    manifest = await compileModel(MODEL, {
+      outDir: dir,
+      calibration,
+      activationBits: ACTIVATION_BITS,
+      weightBits: WEIGHT_BITS,
+    });
+    setupSeconds = (performance.now() - started) / 1000;
+    writeFileSync(
+      join(opts.out, "compiled.timing.json"),
+      JSON.stringify({ seconds: setupSeconds, ptau: manifest.ptau }),
+    );
+  }
+  console.log(`compiler: ${manifest.constraints} constraints (ptau ${manifest.ptau.file})`);
+  const proveInputs = quantized.slice(0, opts.proofs).map((q) => q.map(String));
+  console.log(`compiler: proving ${opts.proofs}× in a child process`);
+  const prove = await proveInChild({ kind: "compiled", modelDir: dir, inputs: proveInputs }, opts.out, "compiled");
+  const side: Side = {
+    constraints: manifest.constraints,
+    setupSeconds,
+    setupNote: "compileModel total: quantize, circom, ptau check, Groth16 setup, solc verifier",
+    prove: { ...prove, medianSeconds: median(prove.proveSeconds) },
+  };
+  return { side, dir };
+}
+
+async function benchBaseline(opts: Options, qnet: QuantNetwork, quantizedInputs: bigint[][]) {
+  const build = await buildBaseline(qnet, join(opts.out, "baseline"), {
+    ptau: opts.ptau,
+    fresh: opts.fresh,
+    log: (line) => console.log(line),
+  });
+  console.log(
+    `baseline: ${build.constraints} constraints${build.cached ? " (cached build)" : ""}; proving ${opts.proofs}×`,
+  );
+  const witnessInputs = quantizedInputs.slice(0, opts.proofs).map((q) => baselineWitnessInput(qnet, q));
+  const prove = await proveInChild(
+    { kind: "baseline", wasm: build.wasmPath, zkey: build.zkeyPath, vkey: build.vkeyPath, witnessInputs },
+    opts.out,
+    "baseline",
+  );
+  const side: Side = {
+    constraints: build.constraints,
+    setupSeconds: build.circom.seconds + build.setup.seconds,
+    setupNote: `circom2 ${build.circom.seconds.toFixed(1)} s (peak ${build.circom.peakRssMiB?.toFixed(0) ?? "?"} MiB) + Groth16 setup ${build.setup.seconds.toFixed(1)} s`,
+    prove: { ...prove, medianSeconds: median(prove.proveSeconds) },
+  };
+  return side;
+}
+
+const fmt = (v: number | undefined, digits = 2) => (v === undefined ? "—" : v.toFixed(digits));
+
+function report(
+  compiled: Side,
+  baseline: Side,
+  accuracy: { disagreement: number; maxAbsError: number; samples: number },
+) {
+  const ratio = (a?: number, b?: number) => (a && b ? b / a : undefined);
+  const rows = [
+    [
+      "constraints",
+      String(compiled.constraints ?? "—"),
+      String(baseline.constraints ?? "—"),
+      fmt(ratio(compiled.constraints, baseline.constraints), 1),
+    ],
+    [
+      "setup (s)",
+      fmt(compiled.setupSeconds, 1),
+      fmt(baseline.setupSeconds, 1),
+      fmt(ratio(compiled.setupSeconds, baseline.setupSeconds), 1),
+    ],
+    [
+      "proving, median (s)",
+      fmt(compiled.prove?.medianSeconds),
+      fmt(baseline.prove?.medianSeconds),
+      fmt(ratio(compiled.prove?.medianSeconds, baseline.prove?.medianSeconds), 1),
+    ],
+    [
+      "prover peak memory (MiB)",
+      fmt(compiled.prove?.vmHwmMiB, 0),
+      fmt(baseline.prove?.vmHwmMiB, 0),
+      fmt(ratio(compiled.prove?.vmHwmMiB, baseline.prove?.vmHwmMiB), 1),
+    ],
+  ];
+  const lines = [
+    "| metric | compiler (constant weights) | baseline (private weights) | baseline / compiler |",
+    "|---|---|---|---|",
+  ];
+  for (const r of rows) lines.push(`| ${r.join(" | ")} |`);
+  console.log(`\n${lines.join("\n")}`);
+  console.log(
+    `\nproofs verified: compiler ${compiled.prove?.verified ?? "—"}, baseline ${baseline.prove?.verified ?? "—"}`,
+  );
+  console.log(`setup detail: compiler = ${compiled.setupNote ?? "—"}; baseline = ${baseline.setupNote ?? "—"}`);
+  console.log(
+    `accuracy loss (quantized vs float, ${accuracy.samples} synthetic digits): argmax disagreement ` +
+      `${(accuracy.disagreement * 100).toFixed(2)}%, max |error| ${accuracy.maxAbsError.toFixed(4)} (same for both circuits)`,
+  );
+  const c = ratio(compiled.constraints, baseline.constraints);
+  const p = ratio(compiled.prove?.medianSeconds, baseline.prove?.medianSeconds);
+  console.log(
+    `targets: constraints ≥${TARGET_CONSTRAINT_RATIO}× ${c === undefined ? "n/a" : c >= TARGET_CONSTRAINT_RATIO ? "MET" : "NOT MET"}, ` +
+      `proving ≥${TARGET_PROVE_RATIO}× ${p === undefined ? "n/a" : p >= TARGET_PROVE_RATIO ? "MET" : "NOT MET"}, ` +
+      `disagreement ≤${TARGET_MAX_DISAGREEMENT * 100}% ${accuracy.disagreement <= TARGET_MAX_DISAGREEMENT ? "MET" : "NOT MET"}`,
+  );
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions();
+  mkdirSync(opts.out, { recursive: true });
+  console.log(
+    `bench:zkml on ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${new Date().toISOString()}`,
+  );
+  const calibration = (JSON.parse(readFileSync(CALIBRATION, "utf8")) as { inputs: number[][] }).inputs;
+  const evalInputs = syntheticDigits(opts.samples, MNIST_EVAL_SEED).inputs;
+  const qnet = compilerQuantization(calibration);
+  const quantized = evalInputs.map((x) => quantizeValues(x, qnet.inputFraction, qnet.activationBits));
+  const accuracy = await measureAccuracy(qnet, evalInputs, quantized);
+  let compiled: Side = {};
+  if (!opts.skipCompiler) {
+    const result = await benchCompiler(opts, calibration, quantized);
+    compiled = result.side;
+    // Same function: the compiled model's integer outputs equal the reference both circuits prove.
+    await checkCompiledOutputs(result.dir, evalInputs, quantized, accuracy.outputs);
+    console.log(`compiled model = integer reference on all ${evalInputs.length} evaluation inputs`);
+  }
+  const baseline = opts.skipBaseline ? {} : await benchBaseline(opts, qnet, quantized);
+  report(compiled, baseline, accuracy);
+  const { outputs: _outputs, ...accuracySummary } = accuracy;
+  const results = {
+    date: new Date().toISOString(),
+    cores: cpus().length,
+    compiled,
+    baseline,
+    accuracy: accuracySummary,
+  };
+  writeFileSync(join(opts.out, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  await releaseProverThreads();
+}
+
+main().catch((error) => {
+  console.error(`bench:zkml: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});
