@@ -43,6 +43,21 @@ const NET: BaselineNetwork = {
   ],
 };
 
+/** snarkjs reports a failing constraint through its logger. */
+const QUIET = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Byte offset of witness value `index` in a .wtns file (section 2 holds the 32-byte values). */
+function witnessValueOffset(file: Buffer, index: number): number {
+  let pos = 12;
+  for (let section = 0; section < file.readUInt32LE(8); section++) {
+    const type = file.readUInt32LE(pos);
+    const size = Number(file.readBigUInt64LE(pos + 4));
+    if (type === 2) return pos + 12 + 32 * index;
+    pos += 12 + size;
+  }
+  throw new Error("no witness section");
+}
+
 async function witnessOutputs(wasm: string, input: bigint[], dir: string): Promise<bigint[]> {
   const wtns = { type: "mem" } as { type: "mem"; data?: Uint8Array };
   await snarkjs.wtns.calculate(baselineWitnessInput(NET, input), wasm, wtns);
@@ -90,6 +105,20 @@ describe("baseline circuit (private weights)", () => {
       for (const v of expected) seen.add(v === 127n ? "high" : v === -128n ? "low" : "mid");
     }
     expect(seen).toEqual(new Set(["high", "low", "mid"])); // saturation paths were exercised
+  });
+
+  it("its constraints reject a witness claiming a different output", async () => {
+    const wtns = { type: "mem" } as { type: "mem"; data?: Uint8Array };
+    await snarkjs.wtns.calculate(baselineWitnessInput(NET, [100n, -7n, 55n, -128n]), wasm, wtns);
+    const honest = join(dir, "honest.wtns");
+    writeFileSync(honest, wtns.data!);
+    expect(await snarkjs.wtns.check(r1cs, honest, QUIET)).toBe(true);
+    const forged = Buffer.from(wtns.data!);
+    const out0 = witnessValueOffset(forged, 1);
+    forged[out0] = (forged[out0]! + 1) % 256; // out[0] + 1 (little-endian, no carry for this value)
+    const forgedPath = join(dir, "forged.wtns");
+    writeFileSync(forgedPath, forged);
+    expect(await snarkjs.wtns.check(r1cs, forgedPath, QUIET)).toBe(false);
   });
 
   it("rejects a malformed network with a clear error", () => {
