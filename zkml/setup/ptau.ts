@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import * as snarkjs from "snarkjs";
 import { zkmlConfig } from "../config.ts";
@@ -131,19 +131,31 @@ export async function checkUserPtau(path: string, needPower: number, progress: P
   return { file: basename(path), power, insecure: true, source: "user", blake2b: digest };
 }
 
+/** Largest dev ptau power worth reusing for a smaller circuit (bigger ones make setup slower). */
+const MAX_REUSE_EXTRA_POWERS = 2;
+
+/** Smallest cached dev ptau power in [need, need + MAX_REUSE_EXTRA_POWERS], if any. */
+async function smallestCachedPower(dir: string, need: number): Promise<number | undefined> {
+  const files = await readdir(dir).catch(() => [] as string[]);
+  const powers = files
+    .map((f) => /^dev_pot(\d+)_final\.ptau$/.exec(f))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]))
+    .filter((p) => p >= need && p <= Math.max(MIN_DEV_POWER, need) + MAX_REUSE_EXTRA_POWERS)
+    .sort((a, b) => a - b);
+  return powers[0];
+}
+
 /**
  * Returns the cached development ptau of at least `needPower`, generating it once (one local
  * contribution: insecure, development only) in `<cacheDir>/ptau/`.
  */
 export async function devPtau(needPower: number, progress: Progress): Promise<{ path: string; info: PtauInfo }> {
-  const power = Math.max(MIN_DEV_POWER, needPower);
   const dir = join(zkmlConfig().cacheDir, "ptau");
+  const cachedPower = await smallestCachedPower(dir, needPower);
+  const power = cachedPower ?? Math.max(MIN_DEV_POWER, needPower);
   const path = join(dir, `dev_pot${power}_final.ptau`);
-  const exists = await stat(path).then(
-    () => true,
-    () => false,
-  );
-  if (!exists) {
+  if (cachedPower === undefined) {
     await mkdir(dir, { recursive: true });
     const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}`;
     const done = progress.step(`generating development ptau 2^${power} (cached for later runs)`);

@@ -1,0 +1,63 @@
+import { spawnSync } from "node:child_process";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import pino from "pino";
+import { compileModel } from "../../../zkml/compileModel.ts";
+import type { Manifest } from "../../../zkml/manifest.ts";
+import { createProgress } from "../../../zkml/progress.ts";
+
+/** Repository root. */
+export const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+/** The reference tiny model (4 → 4 → 2, ReLU) and its calibration set, committed fixtures. */
+export const TINY_ONNX = join(ROOT, "zkml/fixtures/models/tiny.onnx");
+export const TINY_CALIBRATION = join(ROOT, "zkml/fixtures/models/tiny.calibration.json");
+
+/** A fresh temporary directory for one test file. */
+export function tempDir(prefix: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), `opg-zkml-${prefix}-`));
+}
+
+/** Progress reporter that stays silent in tests. */
+export function quietProgress() {
+  return createProgress({ logger: pino({ level: "silent" }), tty: false });
+}
+
+/** Calibration inputs of the tiny reference model. */
+export async function tinyCalibration(): Promise<number[][]> {
+  return (JSON.parse(await readFile(TINY_CALIBRATION, "utf8")) as { inputs: number[][] }).inputs;
+}
+
+/** Compiles the tiny reference model into `<dir>/tiny` (uses the cached dev ptau). */
+export async function compileTiny(dir: string): Promise<{ outDir: string; manifest: Manifest }> {
+  const outDir = join(dir, "tiny");
+  const manifest = await compileModel(TINY_ONNX, {
+    outDir,
+    calibration: await tinyCalibration(),
+    progress: quietProgress(),
+  });
+  return { outDir, manifest };
+}
+
+/** Runs `opg …` as a child process (the real CLI entry point). */
+export function opg(...args: string[]) {
+  return spawnSync(process.execPath, ["bin/opg.mjs", ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, OPG_LOG_LEVEL: "warn" },
+  });
+}
+
+/** Seeded uniform random inputs (mulberry32). */
+export function randomVectors(count: number, size: number, lo: number, hi: number, seed: number): number[][] {
+  let a = seed >>> 0;
+  const rnd = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return Array.from({ length: count }, () => Array.from({ length: size }, () => lo + (hi - lo) * rnd()));
+}

@@ -1,0 +1,49 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { QuantDense, QuantNetwork } from "../compiler/quantize.ts";
+import { ZkmlError } from "../errors.ts";
+import type { Manifest } from "../manifest.ts";
+import { readModel } from "../onnx/readModel.ts";
+
+/**
+ * Rebuilds the integer network of a compiled model from its manifest (scales, shifts) and its
+ * quantized ONNX model (integer weights and biases `W<l>`, `b<l>`).
+ */
+export async function readQuantNetwork(dir: string, manifest: Manifest): Promise<QuantNetwork> {
+  const model = readModel(await readFile(join(dir, manifest.files.quantizedModel)), manifest.files.quantizedModel);
+  const { scales } = manifest;
+  let inputFraction = scales.inputFractionBits;
+  const layers: QuantDense[] = scales.layers.map((info, l) => {
+    const w = model.initializers.get(`W${l}`);
+    const b = model.initializers.get(`b${l}`);
+    if (!w || !b || w.dims[0] !== info.outputs || w.dims[1] !== info.inputs) {
+      throw new ZkmlError(
+        "CompiledModelInvalid",
+        `quantized model lacks layer ${l}'s weights [${info.outputs}, ${info.inputs}]`,
+      );
+    }
+    const weights = Array.from({ length: info.outputs }, (_, o) =>
+      w.data.slice(o * info.inputs, (o + 1) * info.inputs),
+    );
+    const layer: QuantDense = {
+      weights,
+      bias: b.data,
+      relu: info.relu,
+      inputFraction,
+      weightFraction: info.weightFractionBits,
+      outputFraction: info.outputFractionBits,
+      shift: info.shift,
+      quotientBits: info.quotientBits,
+    };
+    inputFraction = info.outputFractionBits;
+    return layer;
+  });
+  return {
+    activationBits: scales.activationBits,
+    inputSize: manifest.publicSignals.input.values,
+    outputSize: manifest.publicSignals.output.values,
+    inputFraction: scales.inputFractionBits,
+    outputFraction: scales.outputFractionBits,
+    layers,
+  };
+}
