@@ -57,8 +57,12 @@ function neuronSignals(
 ) {
   const Q = layer.quotientBits;
   put(`${prefix}.z`, z);
-  d.uBits.forEach((b, i) => put(`${prefix}.ub[${i}]`, b));
-  d.rBits.forEach((b, i) => put(`${prefix}.rb[${i}]`, b));
+  d.uBits.forEach((b, i) => {
+    put(`${prefix}.ub[${i}]`, b);
+  });
+  d.rBits.forEach((b, i) => {
+    put(`${prefix}.rb[${i}]`, b);
+  });
   const t = d.uBits[Q - 1]!;
   const q = mod(d.uBits.reduce((acc, b, i) => acc + b * (1n << BigInt(i)), 0n) - (1n << BigInt(Q - 1)));
   let value = q;
@@ -99,7 +103,9 @@ export function namedWitness(net: QuantNetwork, input: bigint[], forgery: Forger
     const w = Math.floor(i / layout.valuesPerWord);
     const j = i % layout.valuesPerWord;
     words[w] = mod((words[w] ?? 0n) + (v + half) * (1n << BigInt(B * j)));
-    bitsOf(v + half, B).forEach((b, k) => put(`main.unpack[${w}].bits[${j}][${k}]`, b));
+    bitsOf(v + half, B).forEach((b, k) => {
+      put(`main.unpack[${w}].bits[${j}][${k}]`, b);
+    });
     put(`main.unpack[${w}].v[${j}]`, v);
     put(`main.a0[${i}]`, v);
   });
@@ -128,7 +134,9 @@ export function namedWitness(net: QuantNetwork, input: bigint[], forgery: Forger
     const w = Math.floor(i / layout.valuesPerWord);
     out[w] = mod((out[w] ?? 0n) + (y + half) * (1n << BigInt(B * (i % layout.valuesPerWord))));
   });
-  out.forEach((w, i) => put(`main.outWords[${i}]`, w));
+  out.forEach((w, i) => {
+    put(`main.outWords[${i}]`, w);
+  });
   return values;
 }
 
