@@ -75,9 +75,9 @@ contract InferenceHubCallbacksTest is ProtocolBase {
         (bytes32 id, IInferenceHub.Request memory req) = _consumerRequest(1);
         // Enough gas for the commit itself, not for the callback's limit: the guard reverts the whole commit.
         vm.prank(node);
+        bytes memory data = abi.encodeCall(hub.commit, (id, req, fixtureA.output));
         // solhint-disable-next-line avoid-low-level-calls
-        (bool ok, bytes memory reason) =
-            address(hub).call{gas: 150_000}(abi.encodeCall(hub.commit, (id, req, fixtureA.output)));
+        (bool ok, bytes memory reason) = address(hub).call{gas: 150_000}(data);
         assertFalse(ok, "starved commit reverts");
         assertEq(bytes4(reason), IInferenceHub.HubInsufficientCallbackGas.selector, "named error");
         vm.prank(node);
