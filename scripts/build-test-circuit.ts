@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as snarkjs from "snarkjs";
-import { encodeAbiParameters } from "viem";
+import { encodeProof, type Groth16Proof } from "../zkml/proofEncoding.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const BIN = join(ROOT, "node_modules", ".bin");
@@ -32,25 +32,8 @@ const FIXTURE_INPUTS: Record<string, [bigint, bigint]> = {
   b: [1234567n, 4294967295n],
 };
 
-type Groth16Proof = { pi_a: string[]; pi_b: string[][]; pi_c: string[] };
-
 function run(cmd: string, args: string[]): void {
   execFileSync(join(BIN, cmd), args, { stdio: ["ignore", "ignore", "inherit"], cwd: ROOT });
-}
-
-/** The hub's proof bytes: `abi.encode(uint256[8])` with B's coordinates swapped as snarkjs' calldata does. */
-export function encodeTestProof(proof: Groth16Proof): `0x${string}` {
-  const words = [
-    proof.pi_a[0],
-    proof.pi_a[1],
-    proof.pi_b[0][1],
-    proof.pi_b[0][0],
-    proof.pi_b[1][1],
-    proof.pi_b[1][0],
-    proof.pi_c[0],
-    proof.pi_c[1],
-  ].map((w) => BigInt(w));
-  return encodeAbiParameters([{ type: "uint256[8]" }], [words as unknown as readonly bigint[]]);
 }
 
 async function main(): Promise<void> {
@@ -91,7 +74,7 @@ async function main(): Promise<void> {
       writeFileSync(
         join(FIXTURE_DIR, `proof-${name}.json`),
         `${JSON.stringify(
-          { input: x.map(String), output, publicSignals, proofBytes: encodeTestProof(proof as Groth16Proof) },
+          { input: x.map(String), output, publicSignals, proofBytes: encodeProof(proof as Groth16Proof) },
           null,
           2,
         )}\n`,
