@@ -100,14 +100,20 @@ function neuronTemplate(layer: QuantDense, bits: number): string {
   return lines.join("\n");
 }
 
-/** Linear combination `Σ w·x + b` as circom text, zero weights skipped. */
-function affine(row: number[], bias: number, x: string): string {
+/** Terms per circom statement: long sums nest deeply in circom's parser, so big layers are chunked. */
+const TERMS_PER_STATEMENT = 32;
+
+/** Statements accumulating `Σ w·x + b` into the var `lc`, zero weights skipped. */
+function affine(row: number[], bias: number, x: string): string[] {
   const terms: string[] = [];
   row.forEach((w, i) => {
     if (w !== 0) terms.push(`${w} * ${x}[${i}]`);
   });
-  terms.push(String(bias));
-  return terms.join(" + ");
+  const lines = [`  lc = ${bias};`];
+  for (let i = 0; i < terms.length; i += TERMS_PER_STATEMENT) {
+    lines.push(`  lc += ${terms.slice(i, i + TERMS_PER_STATEMENT).join(" + ")};`);
+  }
+  return lines;
 }
 
 /**
@@ -128,6 +134,7 @@ export function generateCircuit(net: QuantNetwork): string {
     `  signal output ${OUTPUT_SIGNAL}[${outWords}];`,
     `  signal a0[${net.inputSize}];`,
     `  component unpack[${inWords}];`,
+    "  var lc;",
   ];
   for (let w = 0; w < inWords; w++) {
     const n = Math.min(layout.valuesPerWord, net.inputSize - w * layout.valuesPerWord);
@@ -143,7 +150,8 @@ export function generateCircuit(net: QuantNetwork): string {
     layer.weights.forEach((row, o) => {
       body.push(
         `  l${l}[${o}] = ${neuronTemplateName(layer, B)}();`,
-        `  l${l}[${o}].z <== ${affine(row, layer.bias[o]!, `a${l}`)};`,
+        ...affine(row, layer.bias[o]!, `a${l}`),
+        `  l${l}[${o}].z <== lc;`,
         `  a${l + 1}[${o}] <== l${l}[${o}].y;`,
       );
     });

@@ -3,8 +3,15 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { WitnessCalculatorBuilder } from "circom_runtime";
 import pino from "pino";
+import { expect } from "vitest";
+import { namedWitness, readSymbols, toWitness } from "../../../zkml/audit/namedWitness.ts";
+import { readR1cs, unsatisfiedConstraints } from "../../../zkml/audit/r1cs.ts";
+import { readQuantNetwork } from "../../../zkml/audit/readQuantNetwork.ts";
 import { compileModel } from "../../../zkml/compileModel.ts";
+import { quantForward } from "../../../zkml/compiler/quantize.ts";
+import { loadCompiledModel, unpackValues } from "../../../zkml/index.ts";
 import type { Manifest } from "../../../zkml/manifest.ts";
 import { createProgress } from "../../../zkml/progress.ts";
 
@@ -60,4 +67,35 @@ export function randomVectors(count: number, size: number, lo: number, hi: numbe
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   return Array.from({ length: count }, () => Array.from({ length: size }, () => lo + (hi - lo) * rnd()));
+}
+
+/** Checks ORT(quantized ONNX) == circuit witness == integer reference on every input; returns stats. */
+export async function checkEquivalence(dir: string, inputs: number[][]) {
+  const model = await loadCompiledModel(dir, { executionProvider: "cpu" });
+  const net = await readQuantNetwork(dir, model.manifest);
+  const r1cs = await readR1cs(join(dir, "circuit.r1cs"));
+  const symbols = await readSymbols(join(dir, "circuit.sym"));
+  const wc = await WitnessCalculatorBuilder(await readFile(join(dir, "circuit.wasm")));
+  const { publicSignals: ps } = model.manifest;
+  const layout = { bitsPerValue: ps.bitsPerValue, valuesPerWord: ps.valuesPerWord };
+  let saturated = 0;
+  try {
+    for (const x of inputs) {
+      const q = model.quantizeInput(x);
+      const { output, outputWords } = await model.infer(q);
+      const witness = await wc.calculateWitness({ inWords: model.packInput(q) }, true);
+      const circuitWords = witness.slice(1, 1 + ps.outputWords);
+      expect(circuitWords).toEqual(outputWords);
+      expect(unpackValues(circuitWords, ps.output.values, layout)).toEqual(output);
+      expect(quantForward(net, q)).toEqual(output);
+      expect(witness.slice(1 + ps.outputWords, 1 + ps.outputWords + ps.inputWords)).toEqual(model.packInput(q));
+      expect(unsatisfiedConstraints(r1cs, witness)).toEqual([]);
+      const named = namedWitness(net, q);
+      expect(toWitness(named, symbols, r1cs.nWires)).toEqual(witness);
+      if ([...named].some(([name, v]) => /\.(over|under)$/.test(name) && v === 1n)) saturated++;
+    }
+  } finally {
+    await model.close();
+  }
+  return { saturated };
 }
