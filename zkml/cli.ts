@@ -106,9 +106,14 @@ export function registerModelCommands(program: Command): void {
     .description("run the quantized model on a float input")
     .argument("<dir>", "compiled model directory")
     .requiredOption("--input <file>", 'input JSON: {"input": [numbers…]}')
-    .action(async (dir: string, o: { input: string }) => {
+    .option("--execution-provider <ep>", "onnxruntime execution provider: cpu, cuda or auto", "cpu")
+    .action(async (dir: string, o: { input: string; executionProvider: string }) => {
+      const ep = o.executionProvider;
+      if (ep !== "cpu" && ep !== "cuda" && ep !== "auto") {
+        throw new ZkmlError("BadInput", `--execution-provider must be cpu, cuda or auto, got "${ep}"`);
+      }
       const input = await readInputFile(o.input);
-      const compiled = await loadCompiledModel(dir, { executionProvider: "cpu" });
+      const compiled = await loadCompiledModel(dir, { executionProvider: ep });
       try {
         const q = compiled.quantizeInput(input);
         const r = await compiled.infer(q);
