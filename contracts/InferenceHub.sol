@@ -10,10 +10,10 @@ import {IInferenceHub} from "./interfaces/IInferenceHub.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {INodeStaking} from "./interfaces/INodeStaking.sol";
 import {IOPGToken} from "./interfaces/IOPGToken.sol";
-import {IProofVerifier} from "./interfaces/IProofVerifier.sol";
 import {FeeMath} from "./libraries/FeeMath.sol";
 import {FieldMath} from "./libraries/FieldMath.sol";
 import {RequestHashing} from "./libraries/RequestHashing.sol";
+import {VerifierCall} from "./libraries/VerifierCall.sol";
 
 /// @title InferenceHub
 /// @notice Request → commit → prove → settle, with refunds, slashing, pull payments and accumulated burns.
@@ -49,17 +49,8 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         uint96 earnings;
     }
 
-    /// @dev One slot: `nonce` (64) | `pendingBurn` (96) | `totalEscrowed` (96). Amounts fit 96 bits because
-    ///      they never exceed the token's fixed supply (1e27 < 2^96).
-    struct Accounting {
-        uint64 nonce;
-        uint96 pendingBurn;
-        uint96 totalEscrowed;
-    }
-
     mapping(bytes32 requestId => RequestRecord) private _requests;
     mapping(address node => NodeAccount) private _nodes;
-    Accounting private _accounting;
 
     /// @param token The OPG token.
     /// @param registry The model registry.
@@ -88,7 +79,7 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         uint32 callbackGasLimit,
         uint8 callbackFlags,
         uint256 maxTotalFee
-    ) external nonReentrant whenNotPaused returns (bytes32 requestId) {
+    ) external nonReentrant returns (bytes32 requestId) {
         requestId = _request(modelId, input, callbackGasLimit, callbackFlags, maxTotalFee);
     }
 
@@ -103,7 +94,7 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         uint8 v,
         bytes32 r,
         bytes32 s
-    ) external nonReentrant whenNotPaused returns (bytes32 requestId) {
+    ) external nonReentrant returns (bytes32 requestId) {
         // solhint-disable-next-line no-empty-blocks
         try TOKEN.permit(msg.sender, address(this), maxTotalFee, permitDeadline, v, r, s) {}
         catch (bytes memory reason) {
@@ -119,7 +110,7 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
     /// @inheritdoc IInferenceHub
     function commit(bytes32 requestId, Request calldata req, uint256[] calldata output) external nonReentrant {
         RequestRecord storage record = _requests[requestId];
-        _expectStatus(requestId, record.status, RequestStatus.Requested);
+        _expectStatus(requestId, _statusOf(record), RequestStatus.Requested);
         if (block.timestamp > record.deadline) revert HubCommitDeadlinePassed(requestId, record.deadline);
         bytes32 requestHash = req.hash();
         if (requestHash != record.binding) revert HubRequestMismatch(requestId);
@@ -144,19 +135,25 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         nonReentrant
     {
         address node = _checkCommitment(requestId, req, output, false);
-        IProofVerifier(req.verifier).verifyProof(proof, _publicSignals(output, req.input));
+        VerifierCall.verify(req.verifier, proof, output, req.input);
 
-        RequestRecord storage record = _requests[requestId];
-        record.binding = bytes32(0);
-        record.status = RequestStatus.Settled;
-        NodeAccount storage account = _nodes[node];
-        // lockedBond includes this request's bond (locked at commit); earnings and pendingBurn are bounded by
-        // the fixed token supply (< 2^96), so the casts below are exact.
-        account.lockedBond -= req.bond;
-        account.earnings = uint96(uint256(account.earnings) + req.modelFee);
-        Accounting storage acc = _accounting;
-        acc.pendingBurn = uint96(uint256(acc.pendingBurn) + req.settlementFee);
-        acc.totalEscrowed -= req.modelFee + req.settlementFee;
+        // Clearing the binding of a Committed record is what marks it Settled (see `_statusOf`): one refunded
+        // write instead of two.
+        _requests[requestId].binding = bytes32(0);
+        // One read and one write per slot. lockedBond includes this request's bond (locked at commit);
+        // earnings and pendingBurn are bounded by the fixed token supply (< 2^96), so the casts are exact.
+        NodeAccount memory account = _nodes[node];
+        _nodes[node] = NodeAccount({
+            lockedBond: account.lockedBond - req.bond,
+            earnings: uint96(uint256(account.earnings) + req.modelFee)
+        });
+        Accounting memory acc = _accounting;
+        _accounting = Accounting({
+            nonce: acc.nonce,
+            paused: acc.paused,
+            pendingBurn: uint96(uint256(acc.pendingBurn) + req.settlementFee),
+            totalEscrowed: acc.totalEscrowed - (req.modelFee + req.settlementFee)
+        });
         emit Settled(requestId, node, req.modelFee, req.settlementFee);
 
         if (req.callbackFlags & CALLBACK_ON_SETTLE != 0) {
@@ -167,7 +164,7 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
     /// @inheritdoc IInferenceHub
     function refund(bytes32 requestId, Request calldata req) external nonReentrant {
         RequestRecord storage record = _requests[requestId];
-        _expectStatus(requestId, record.status, RequestStatus.Requested);
+        _expectStatus(requestId, _statusOf(record), RequestStatus.Requested);
         if (block.timestamp <= record.deadline) revert HubCommitDeadlineNotPassed(requestId, record.deadline);
         if (req.hash() != record.binding) revert HubRequestMismatch(requestId);
 
@@ -236,7 +233,7 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         returns (RequestStatus status, uint64 deadline, address node, bytes32 binding)
     {
         RequestRecord storage record = _requests[requestId];
-        (status, deadline, node, binding) = (record.status, record.deadline, record.node, record.binding);
+        (status, deadline, node, binding) = (_statusOf(record), record.deadline, record.node, record.binding);
     }
 
     /// @inheritdoc IInferenceHub
@@ -282,14 +279,49 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         uint8 callbackFlags,
         uint256 maxTotalFee
     ) private returns (bytes32 requestId) {
+        Accounting memory acc = _accounting;
+        if (acc.paused) revert EnforcedPause();
+        Request memory req = _buildRequest(modelId, input, callbackGasLimit, callbackFlags, maxTotalFee);
+        uint256 total = uint256(req.modelFee) + req.settlementFee;
+        requestId = RequestHashing.requestId(address(this), acc.nonce);
+        // One encoding serves both the stored binding and the event: `Requested`'s data is `abi.encode(req)`.
+        bytes memory encoded = abi.encode(req);
+        _requests[requestId] = RequestRecord({
+            binding: keccak256(encoded),
+            status: RequestStatus.Requested,
+            deadline: req.commitDeadline,
+            node: address(0)
+        });
+        // total < 2^96 (checked in _fees) and escrows are bounded by the fixed token supply.
+        _accounting = Accounting({
+            nonce: acc.nonce + 1,
+            paused: false,
+            pendingBurn: acc.pendingBurn,
+            totalEscrowed: uint96(acc.totalEscrowed + total)
+        });
+        bytes32 topic0 = Requested.selector;
+        assembly ("memory-safe") {
+            // emit Requested(requestId, modelId, msg.sender, req)
+            log4(add(encoded, 0x20), mload(encoded), topic0, requestId, modelId, caller())
+        }
+        IERC20(address(TOKEN)).safeTransferFrom(msg.sender, address(this), total);
+    }
+
+    /// @dev Validates a new request and snapshots its terms (fees, bond, windows, verifier) into the struct.
+    function _buildRequest(
+        uint64 modelId,
+        uint256[] calldata input,
+        uint32 callbackGasLimit,
+        uint8 callbackFlags,
+        uint256 maxTotalFee
+    ) private view returns (Request memory req) {
         IModelRegistry.ModelTerms memory terms = _activeTerms(modelId);
         _checkInput(input, terms.inputWords);
         HubParams memory p = _params;
         _checkCallback(callbackGasLimit, callbackFlags, p.maxCallbackGas);
         (uint256 modelFee, uint256 settlementFee, uint256 total) = _fees(terms.price);
         if (total > maxTotalFee) revert HubFeeAboveMax(total, maxTotalFee);
-
-        Request memory req = Request({
+        req = Request({
             requester: msg.sender,
             modelId: modelId,
             verifier: terms.verifier,
@@ -303,20 +335,6 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
             proofWindow: p.proofWindow,
             input: input
         });
-        Accounting memory acc = _accounting;
-        requestId = RequestHashing.requestId(address(this), acc.nonce);
-        _requests[requestId] = RequestRecord({
-            binding: RequestHashing.hashMemory(req),
-            status: RequestStatus.Requested,
-            deadline: req.commitDeadline,
-            node: address(0)
-        });
-        // total < 2^96 (checked in _fees) and escrows are bounded by the fixed token supply.
-        _accounting = Accounting({
-            nonce: acc.nonce + 1, pendingBurn: acc.pendingBurn, totalEscrowed: uint96(acc.totalEscrowed + total)
-        });
-        emit Requested(requestId, modelId, msg.sender, req);
-        IERC20(address(TOKEN)).safeTransferFrom(msg.sender, address(this), total);
     }
 
     /// @dev Checks status, deadline and binding of a committed request; returns the committing node.
@@ -327,7 +345,7 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         returns (address node)
     {
         RequestRecord storage record = _requests[requestId];
-        _expectStatus(requestId, record.status, RequestStatus.Committed);
+        _expectStatus(requestId, _statusOf(record), RequestStatus.Committed);
         uint64 deadline = record.deadline;
         if (expired && block.timestamp <= deadline) revert HubProofDeadlineNotPassed(requestId, deadline);
         if (!expired && block.timestamp > deadline) revert HubProofDeadlinePassed(requestId, deadline);
@@ -377,6 +395,12 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         if (total > type(uint96).max) revert HubAmountTooLarge(total);
     }
 
+    /// @dev The stored status, except that a Committed record whose binding was cleared is Settled.
+    function _statusOf(RequestRecord storage record) private view returns (RequestStatus status) {
+        status = record.status;
+        if (status == RequestStatus.Committed && record.binding == bytes32(0)) status = RequestStatus.Settled;
+    }
+
     function _expectStatus(bytes32 requestId, RequestStatus actual, RequestStatus expected) private pure {
         if (actual != expected) revert HubUnexpectedStatus(requestId, actual, expected);
     }
@@ -399,21 +423,6 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         if (output.length != words) revert HubOutputLengthMismatch(words, output.length);
         for (uint256 i; i < output.length; ++i) {
             if (output[i] >= FieldMath.SCALAR_FIELD) revert HubOutputWordOutOfField(i, output[i]);
-        }
-    }
-
-    /// @dev snarkjs' public signal order: output words, then input words.
-    function _publicSignals(uint256[] calldata output, uint256[] calldata input)
-        private
-        pure
-        returns (uint256[] memory signals)
-    {
-        signals = new uint256[](output.length + input.length);
-        for (uint256 i; i < output.length; ++i) {
-            signals[i] = output[i];
-        }
-        for (uint256 i; i < input.length; ++i) {
-            signals[output.length + i] = input[i];
         }
     }
 }

@@ -3,19 +3,42 @@ pragma solidity ^0.8.28;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IInferenceHub} from "../interfaces/IInferenceHub.sol";
 import {FeeMath} from "../libraries/FeeMath.sol";
 
 /// @title HubGovernance
-/// @notice The hub's governance parameters, owner (two-step transfer) and pause switch.
-abstract contract HubGovernance is IInferenceHub, Ownable2Step, Pausable {
+/// @notice The hub's governance parameters, owner (two-step transfer), pause switch and accounting slot.
+/// @dev The pause flag shares the accounting slot that every request reads anyway, so checking it is free;
+///      the events and errors keep OpenZeppelin `Pausable`'s signatures.
+abstract contract HubGovernance is IInferenceHub, Ownable2Step {
     /// @notice Longest commit or proof window governance may set.
     uint32 public constant MAX_WINDOW = 30 days;
     /// @notice Highest callback gas cap governance may set (a callback must fit well inside a block).
     uint32 public constant MAX_CALLBACK_GAS_CAP = 5_000_000;
 
+    /// @dev One slot: `nonce` (56) | `paused` (8) | `pendingBurn` (96) | `totalEscrowed` (96). Amounts fit 96 bits
+    ///      because they never exceed the token's fixed supply (1e27 < 2^96); 2^56 requests will not be reached.
+    struct Accounting {
+        uint56 nonce;
+        bool paused;
+        uint96 pendingBurn;
+        uint96 totalEscrowed;
+    }
+
     HubParams internal _params;
+    Accounting internal _accounting;
+
+    /// @notice New requests were stopped.
+    /// @param account The owner who paused.
+    event Paused(address account);
+    /// @notice New requests were resumed.
+    /// @param account The owner who unpaused.
+    event Unpaused(address account);
+
+    /// @notice The hub is paused (new requests are refused).
+    error EnforcedPause();
+    /// @notice The hub is not paused.
+    error ExpectedPause();
 
     /// @param governance The owner.
     /// @param initialParams The first parameters.
@@ -30,12 +53,22 @@ abstract contract HubGovernance is IInferenceHub, Ownable2Step, Pausable {
 
     /// @inheritdoc IInferenceHub
     function pause() external onlyOwner {
-        _pause();
+        if (_accounting.paused) revert EnforcedPause();
+        _accounting.paused = true;
+        emit Paused(msg.sender);
     }
 
     /// @inheritdoc IInferenceHub
     function unpause() external onlyOwner {
-        _unpause();
+        if (!_accounting.paused) revert ExpectedPause();
+        _accounting.paused = false;
+        emit Unpaused(msg.sender);
+    }
+
+    /// @notice Whether new requests are stopped.
+    /// @return True while paused.
+    function paused() external view returns (bool) {
+        return _accounting.paused;
     }
 
     /// @inheritdoc IInferenceHub

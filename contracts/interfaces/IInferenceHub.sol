@@ -8,6 +8,8 @@ pragma solidity ^0.8.28;
 ///      slot A: `binding` = `keccak256(abi.encode(request))` while Requested, then
 ///              `keccak256(abi.encode(requestHash, keccak256(abi.encodePacked(output))))` once Committed, zero once final;
 ///      slot B: `status` (8) | `deadline` (64: commit deadline, then proof deadline) | `node` (160).
+///      Settling only clears slot A (a refunded write); `requestState` reports a Committed record whose
+///      binding is cleared as Settled.
 ///      Everything else travels in calldata: `commit`, `settle`, `refund` and `slash` take the `Request` struct
 ///      back exactly as emitted in `Requested` (and the output words as emitted in `Committed`), and the hub
 ///      checks it against the stored binding. Node earnings are pulled (`withdrawEarnings`); settlement fees

@@ -6,11 +6,26 @@ import {IInferenceHub} from "../interfaces/IInferenceHub.sol";
 /// @title RequestHashing
 /// @notice The hashes by which the hub binds a request, and a request to its committed output.
 library RequestHashing {
+    /// @dev Bytes of `Request`'s head: 12 static-or-offset words, the last one the offset of `input`.
+    uint256 private constant HEAD_BYTES = 0x180;
+
     /// @notice `keccak256(abi.encode(req))`, the binding stored while a request awaits a commit.
+    /// @dev Hashes `0x20 ‖ <req's calldata bytes>` directly instead of re-encoding field by field. This equals
+    ///      `keccak256(abi.encode(req))` for canonical calldata; non-canonical calldata (another `input` offset,
+    ///      dirty high bits) changes the hashed bytes, so it can never match a binding the hub stored from a
+    ///      canonical encoding.
     /// @param req The request.
     /// @return requestHash The hash.
     function hash(IInferenceHub.Request calldata req) internal pure returns (bytes32 requestHash) {
-        requestHash = keccak256(abi.encode(req));
+        assembly ("memory-safe") {
+            // Canonical layout: head (0x180) | input.length | input words. A huge length makes the copy run
+            // out of gas or (wrapping) hash a length word that differs from the canonical one.
+            let size := add(add(HEAD_BYTES, 0x20), mul(calldataload(add(req, HEAD_BYTES)), 0x20))
+            let ptr := mload(0x40)
+            mstore(ptr, 0x20)
+            calldatacopy(add(ptr, 0x20), req, size)
+            requestHash := keccak256(ptr, add(size, 0x20))
+        }
     }
 
     /// @notice `keccak256(abi.encode(req))` for a request built in memory (same bytes as the calldata form).
@@ -26,7 +41,14 @@ library RequestHashing {
     /// @param output The committed output words.
     /// @return binding The hash.
     function bindOutput(bytes32 requestHash, uint256[] calldata output) internal pure returns (bytes32 binding) {
-        binding = keccak256(abi.encode(requestHash, keccak256(abi.encodePacked(output))));
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            let size := mul(output.length, 0x20)
+            calldatacopy(ptr, output.offset, size)
+            mstore(0x20, keccak256(ptr, size))
+            mstore(0x00, requestHash)
+            binding := keccak256(0x00, 0x40)
+        }
     }
 
     /// @notice The id of the request made with `nonce` on this chain by `hub`.

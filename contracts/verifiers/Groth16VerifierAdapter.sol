@@ -47,19 +47,34 @@ contract Groth16VerifierAdapter is IProofVerifier {
         if (proof.length != PROOF_BYTES) revert VerifierMalformedProof(proof.length);
         uint256 count = SIGNAL_COUNT;
         if (publicSignals.length != count) revert VerifierSignalCountMismatch(count, publicSignals.length);
-        for (uint256 i; i < 8; ++i) {
-            uint256 word = uint256(bytes32(proof[i * 32:i * 32 + 32]));
-            if (word >= FieldMath.BASE_FIELD) revert VerifierProofCoordinateOutOfField(i, word);
+        (uint256 proofAt, uint256 signalsAt) = (0, 0);
+        assembly ("memory-safe") {
+            proofAt := proof.offset
+            signalsAt := publicSignals.offset
         }
-        for (uint256 i; i < count; ++i) {
-            if (publicSignals[i] >= FieldMath.SCALAR_FIELD) revert VerifierSignalOutOfField(i, publicSignals[i]);
-        }
+        uint256 bad = _firstNotBelow(proofAt, 8, FieldMath.BASE_FIELD);
+        if (bad < 8) revert VerifierProofCoordinateOutOfField(bad, uint256(bytes32(proof[bad * 32:bad * 32 + 32])));
+        bad = _firstNotBelow(signalsAt, count, FieldMath.SCALAR_FIELD);
+        if (bad < count) revert VerifierSignalOutOfField(bad, publicSignals[bad]);
         if (!_callVerifier(proof, publicSignals)) revert VerifierProofInvalid();
     }
 
     /// @inheritdoc IProofVerifier
     function publicSignalCount() external view returns (uint256 count) {
         count = SIGNAL_COUNT;
+    }
+
+    /// @dev Index of the first of `count` calldata words at `offset` that is not below `modulus`, or `count`.
+    function _firstNotBelow(uint256 offset, uint256 count, uint256 modulus) private pure returns (uint256 index) {
+        assembly ("memory-safe") {
+            index := count
+            for { let i := 0 } lt(i, count) { i := add(i, 1) } {
+                if iszero(lt(calldataload(add(offset, mul(i, 0x20))), modulus)) {
+                    index := i
+                    break
+                }
+            }
+        }
     }
 
     /// @dev Calls `VERIFIER.verifyProof(pA, pB, pC, signals)` with `selector ++ proof ++ signals` and reads

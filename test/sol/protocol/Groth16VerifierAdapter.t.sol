@@ -3,7 +3,18 @@ pragma solidity ^0.8.28;
 
 import {IProofVerifier} from "../../../contracts/interfaces/IProofVerifier.sol";
 import {Groth16VerifierAdapter} from "../../../contracts/verifiers/Groth16VerifierAdapter.sol";
+import {VerifierCall} from "../../../contracts/libraries/VerifierCall.sol";
 import {ProtocolBase} from "./ProtocolBase.sol";
+
+/// @dev Exposes the hub's verifier-call library.
+contract VerifierCallHarness {
+    function verify(address verifier, bytes calldata proof, uint256[] calldata output, uint256[] calldata input)
+        external
+        view
+    {
+        VerifierCall.verify(verifier, proof, output, input);
+    }
+}
 
 contract Groth16VerifierAdapterTest is ProtocolBase {
     uint256 internal constant BASE_FIELD =
@@ -80,6 +91,17 @@ contract Groth16VerifierAdapterTest is ProtocolBase {
             abi.encodeWithSelector(Groth16VerifierAdapter.VerifierInvalidConfig.selector, address(groth16), 0)
         );
         new Groth16VerifierAdapter(address(groth16), 0);
+    }
+
+    function test_verifierCall_forwardsOutputThenInput() public {
+        VerifierCallHarness harness = new VerifierCallHarness();
+        harness.verify(address(adapter), fixtureA.proof, fixtureA.output, fixtureA.input);
+        vm.expectRevert(IProofVerifier.VerifierProofInvalid.selector);
+        harness.verify(address(adapter), fixtureA.proof, fixtureA.input, fixtureA.output);
+        vm.expectRevert(abi.encodeWithSelector(IProofVerifier.VerifierMalformedProof.selector, 33));
+        harness.verify(address(adapter), new bytes(33), fixtureA.output, fixtureA.input);
+        vm.expectRevert(abi.encodeWithSelector(VerifierCall.VerifierCallNoCode.selector, stranger));
+        harness.verify(stranger, fixtureA.proof, fixtureA.output, fixtureA.input);
     }
 
     function test_selector_matchesGeneratedVerifier() public view {

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {InferenceHub} from "../../../contracts/InferenceHub.sol";
+import {HubGovernance} from "../../../contracts/base/HubGovernance.sol";
 import {IInferenceHub} from "../../../contracts/interfaces/IInferenceHub.sol";
 import {IModelRegistry} from "../../../contracts/interfaces/IModelRegistry.sol";
 import {INodeStaking} from "../../../contracts/interfaces/INodeStaking.sol";
@@ -55,6 +56,17 @@ contract InferenceHubGovernanceTest is ProtocolBase {
         p.maxCallbackGas = 5_000_001;
         vm.expectRevert(abi.encodeWithSelector(IInferenceHub.HubInvalidParam.selector, "maxCallbackGas", 5_000_001));
         hub.setParams(p);
+    }
+
+    function test_pause_togglesAndRejectsRepeats() public {
+        hub.pause();
+        assertTrue(hub.paused(), "paused");
+        vm.expectRevert(HubGovernance.EnforcedPause.selector);
+        hub.pause();
+        hub.unpause();
+        assertFalse(hub.paused(), "unpaused");
+        vm.expectRevert(HubGovernance.ExpectedPause.selector);
+        hub.unpause();
     }
 
     function test_ownership_transfersInTwoSteps() public {

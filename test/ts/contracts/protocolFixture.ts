@@ -2,6 +2,8 @@
 /// <reference path="../../../artifacts/contracts/ModelRegistry.sol/artifacts.d.ts" />
 /// <reference path="../../../artifacts/contracts/NodeStaking.sol/artifacts.d.ts" />
 /// <reference path="../../../artifacts/contracts/InferenceHub.sol/artifacts.d.ts" />
+/// <reference path="../../../artifacts/contracts/verifiers/Groth16VerifierAdapter.sol/artifacts.d.ts" />
+/// <reference path="../../../artifacts/contracts/verifiers/generated/TestCircuitVerifier.sol/artifacts.d.ts" />
 // Contract types for viem.getContractAt come from the artifacts `hardhat build` writes.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -33,7 +35,7 @@ export async function deployTestProtocol() {
   if (!deployer || !requester || !node || !other) throw new Error("the Hardhat network needs 4 accounts");
   const clients = { walletClient: deployer, publicClient } as unknown as DeployClients;
   const addresses: ProtocolDeployment = await deployProtocol(clients);
-  const { adapter } = await deployTestCircuitVerifier(clients);
+  const { adapter, groth16Verifier } = await deployTestCircuitVerifier(clients);
 
   const token = await viem.getContractAt("OPGToken", addresses.token);
   const registry = await viem.getContractAt("ModelRegistry", addresses.registry);
@@ -64,7 +66,7 @@ export async function deployTestProtocol() {
     publicClient,
     testClient: await viem.getTestClient(),
     accounts: { deployer, requester, node, other },
-    addresses: { ...addresses, adapter: adapter as Address },
+    addresses: { ...addresses, adapter: adapter as Address, groth16Verifier: groth16Verifier as Address },
     token,
     registry,
     staking,
