@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+// These tests send hand-crafted calldata, which needs low-level calls.
+// solhint-disable avoid-low-level-calls
+
+import {IInferenceHub} from "../../../contracts/interfaces/IInferenceHub.sol";
+import {ProtocolBase} from "../protocol/ProtocolBase.sol";
+
+/// @notice The hub hashes resupplied requests straight from calldata: it must equal `keccak256(abi.encode(req))`
+///         and reject any non-canonical encoding.
+contract RequestHashingTest is ProtocolBase {
+    function testFuzz_hashRequest_equalsAbiEncodeHash(
+        address who,
+        uint64 model,
+        uint96 fee,
+        uint96 bond,
+        uint64 deadline,
+        uint8 length,
+        uint256 seed
+    ) public view {
+        uint256[] memory input = new uint256[](bound(length, 0, 20));
+        for (uint256 i; i < input.length; ++i) input[i] = uint256(keccak256(abi.encode(seed, i)));
+        IInferenceHub.Request memory req = IInferenceHub.Request({
+            requester: who,
+            modelId: model,
+            verifier: address(adapter),
+            outputWords: uint16(seed),
+            callbackFlags: uint8(seed >> 16),
+            callbackGasLimit: uint32(seed >> 24),
+            modelFee: fee,
+            settlementFee: fee / 3,
+            bond: bond,
+            commitDeadline: deadline,
+            proofWindow: uint32(seed >> 56),
+            input: input
+        });
+        assertEq(hub.hashRequest(req), keccak256(abi.encode(req)), "calldata hash = abi.encode hash");
+    }
+
+    function test_commit_rejectsNonCanonicalRequestEncoding() public {
+        (bytes32 id, IInferenceHub.Request memory req) = _requestA();
+        bytes memory data = abi.encodeCall(hub.commit, (id, req, fixtureA.output));
+        // The struct starts at 4 + its offset word; word 11 of its head is the offset of `input` (0x180).
+        uint256 structAt = 4 + uint256(bytes32(_slice(data, 36)));
+        uint256 inputOffsetAt = structAt + 11 * 32;
+        assertEq(uint256(bytes32(_slice(data, inputOffsetAt))), 0x180, "canonical input offset");
+        // Same decoded values, different bytes: dirty bits above the requester's 20-byte address.
+        data[structAt + 11] = 0x01;
+        vm.prank(node);
+        (bool ok, bytes memory reason) = address(hub).call(data);
+        assertFalse(ok, "dirty encoding rejected");
+        assertEq(reason, abi.encodeWithSelector(IInferenceHub.HubRequestMismatch.selector, id), "named error");
+    }
+
+    function test_commit_rejectsRelocatedInputArray() public {
+        (bytes32 id, IInferenceHub.Request memory req) = _requestA();
+        bytes memory data = abi.encodeCall(hub.commit, (id, req, fixtureA.output));
+        uint256 structAt = 4 + uint256(bytes32(_slice(data, 36)));
+        // Append a copy of `input` (length + words) and point the struct's `input` offset at it: a valid
+        // ABI encoding of the same values, but not the canonical bytes the binding was made from.
+        uint256 newOffset = data.length - structAt;
+        bytes memory copy = abi.encodePacked(uint256(2), fixtureA.input[0], fixtureA.input[1]);
+        data = bytes.concat(data, copy);
+        bytes32 offsetWord = bytes32(newOffset);
+        for (uint256 i; i < 32; ++i) data[structAt + 11 * 32 + i] = offsetWord[i];
+        vm.prank(node);
+        (bool ok, bytes memory reason) = address(hub).call(data);
+        assertFalse(ok, "relocated array rejected");
+        assertEq(reason, abi.encodeWithSelector(IInferenceHub.HubRequestMismatch.selector, id), "named error");
+    }
+
+    function _slice(bytes memory data, uint256 at) private pure returns (bytes32 word) {
+        assembly ("memory-safe") {
+            word := mload(add(add(data, 0x20), at))
+        }
+    }
+}
