@@ -91,13 +91,13 @@ async function main(): Promise<void> {
     functionName: "verifyProof",
     args: [[words[0], words[1]], pB, [words[6], words[7]], signals as [bigint, bigint, bigint]],
   });
-  record("verifier only (snarkjs, tx)", await estimate(groth16.address, groth16Call));
+  record("snarkjs verifier alone (eth_estimateGas)", await estimate(groth16.address, groth16Call));
   const adapterCall = encodeFunctionData({
     abi: adapter.abi,
     functionName: "verifyProof",
     args: [fixture.proofBytes, signals],
   });
-  record("verifier via adapter (tx)", await estimate(adapter.address, adapterCall));
+  record("verifier via adapter (eth_estimateGas)", await estimate(adapter.address, adapterCall));
 
   console.log("| operation | first call | steady state | target |");
   console.log("|---|---:|---:|---:|");
