@@ -1,0 +1,76 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { keccak256, parseEventLogs } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readArtifact } from "../../../deploy/artifacts.ts";
+import type { DeployClients } from "../../../deploy/deployProtocol.ts";
+import { registerCompiledModel } from "../../../deploy/registerModel.ts";
+import { deployTestProtocol, TEST_CIRCUIT_DIR } from "./protocolFixture.ts";
+
+type Fixture = { input: string[]; output: string[]; proofBytes: `0x${string}` };
+
+describe("registerCompiledModel", () => {
+  let p: Awaited<ReturnType<typeof deployTestProtocol>>;
+  let modelDir: string;
+
+  beforeAll(async () => {
+    p = await deployTestProtocol();
+    // A model directory as the model compiler writes it: manifest.json + verifier.json ({ abi, bytecode }).
+    modelDir = mkdtempSync(join(tmpdir(), "opg-model-"));
+    writeFileSync(
+      join(modelDir, "manifest.json"),
+      JSON.stringify({ publicSignals: { inputWords: 2, outputWords: 1 } }),
+    );
+    const { abi, bytecode } = readArtifact("TestCircuitGroth16Verifier");
+    writeFileSync(join(modelDir, "verifier.json"), JSON.stringify({ abi, bytecode }));
+  });
+
+  afterAll(async () => {
+    rmSync(modelDir, { recursive: true, force: true });
+    await p?.connection.close();
+  });
+
+  it("deploys the verifier and adapter, registers the model, and the model settles a real proof", async () => {
+    const { accounts, publicClient, registry, hub, token, wait } = p;
+    const clients = { walletClient: accounts.other, publicClient } as unknown as DeployClients;
+    const model = await registerCompiledModel(clients, {
+      registry: registry.address,
+      modelDir,
+      price: 1n,
+    });
+    const stored = await registry.read.getModel([model.modelId]);
+    expect(stored.verifier.toLowerCase()).toBe(model.adapter.toLowerCase());
+    expect(stored.owner.toLowerCase()).toBe(accounts.other.account.address.toLowerCase());
+    expect(stored.manifestHash).toBe(keccak256(readFileSync(join(modelDir, "manifest.json"))));
+    expect([stored.inputWords, stored.outputWords]).toEqual([2, 1]);
+
+    const fixture = JSON.parse(readFileSync(join(TEST_CIRCUIT_DIR, "proof-b.json"), "utf8")) as Fixture;
+    const { requester, node } = accounts;
+    await wait(await p.staking.write.optIn([model.modelId], { account: node.account }));
+    const [, , total] = await hub.read.quote([model.modelId]);
+    await wait(await token.write.approve([hub.address, total], { account: requester.account }));
+    const receipt = await wait(
+      await hub.write.request([model.modelId, fixture.input.map(BigInt), 0, 0, total], { account: requester.account }),
+    );
+    const [requested] = parseEventLogs({ abi: hub.abi, logs: receipt.logs, eventName: "Requested" });
+    if (!requested) throw new Error("Requested not emitted");
+    const { requestId, request } = requested.args;
+    const output = fixture.output.map(BigInt);
+    await wait(await hub.write.commit([requestId, request, output], { account: node.account }));
+    await wait(
+      await hub.write.settle([requestId, request, output, fixture.proofBytes], { account: requester.account }),
+    );
+    expect((await hub.read.requestState([requestId]))[0]).toBe(3);
+  });
+
+  it("names the file when the manifest lacks word counts", async () => {
+    const bad = mkdtempSync(join(tmpdir(), "opg-model-"));
+    writeFileSync(join(bad, "manifest.json"), JSON.stringify({ publicSignals: { inputWords: 0 } }));
+    const clients = { walletClient: p.accounts.other, publicClient: p.publicClient } as unknown as DeployClients;
+    await expect(
+      registerCompiledModel(clients, { registry: p.registry.address, modelDir: bad, price: 0n }),
+    ).rejects.toThrow(/manifest\.json/);
+    rmSync(bad, { recursive: true, force: true });
+  });
+});
