@@ -6,14 +6,15 @@ import {InferenceConsumer} from "../consumer/InferenceConsumer.sol";
 import {IInferenceHub} from "../interfaces/IInferenceHub.sol";
 
 /// @title MockInferenceConsumer
-/// @notice A test consumer: makes requests through the hub and records callbacks; can be told to revert or to
-///         burn gas so tests can show that a bad consumer never blocks the hub.
+/// @notice A test consumer: makes requests through the hub and records callbacks; can be told to revert, burn
+///         gas or re-enter the hub so tests can show that a bad consumer never blocks the hub.
 contract MockInferenceConsumer is InferenceConsumer {
     /// @notice How the next callbacks behave.
     enum Mode {
         Record,
         Revert,
-        BurnGas
+        BurnGas,
+        Reenter
     }
 
     /// @notice The consumer was told to fail.
@@ -72,8 +73,9 @@ contract MockInferenceConsumer is InferenceConsumer {
         lastOutput = output.length == 0 ? 0 : output[0];
     }
 
-    function _behave(bytes32 requestId) private view {
+    function _behave(bytes32 requestId) private {
         if (mode == Mode.Revert) revert MockConsumerRefused(requestId);
+        if (mode == Mode.Reenter) IInferenceHub(HUB).flushBurn();
         if (mode == Mode.BurnGas) {
             uint256 x;
             while (gasleft() > 0) x = uint256(keccak256(abi.encode(x)));

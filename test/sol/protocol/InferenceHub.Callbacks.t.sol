@@ -85,6 +85,16 @@ contract InferenceHubCallbacksTest is ProtocolBase {
         assertEq(consumer.commitCallbacks(), 1, "delivered with enough gas");
     }
 
+    function test_callbacks_reentryIsRefusedAndReported() public {
+        (bytes32 id, IInferenceHub.Request memory req) = _consumerRequest(1);
+        consumer.setMode(MockInferenceConsumer.Mode.Reenter);
+        vm.expectEmit(address(hub));
+        emit IInferenceHub.CallbackCompleted(id, 1, false);
+        vm.prank(node);
+        hub.commit(id, req, fixtureA.output);
+        assertEq(uint8(_status(id)), uint8(IInferenceHub.RequestStatus.Committed), "commit stands");
+    }
+
     function test_consumer_rejectsCallsNotFromHub() public {
         vm.expectRevert(abi.encodeWithSelector(InferenceConsumer.ConsumerOnlyHub.selector, address(this)));
         consumer.onInferenceSettled(bytes32(0), fixtureA.output);
