@@ -52,6 +52,11 @@ function parseRange(text: string): [number, number] {
   return [parts[0]!, parts[1]!];
 }
 
+function parseOptimization(text: string): "O1" | "O2" {
+  if (text !== "O1" && text !== "O2") throw new ZkmlError("BadInput", `--optimization must be O1 or O2, got "${text}"`);
+  return text;
+}
+
 const json = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x), 2);
 
 /** Runs a command body and always releases snarkjs' worker threads so the process can exit. */
@@ -77,6 +82,7 @@ export function registerModelCommands(program: Command): void {
     .option("--input-range <min,max>", "range of random calibration inputs when none are given", "-1,1")
     .option("--bits <n>", "signed activation bits", "16")
     .option("--weight-bits <n>", "signed weight bits", "12")
+    .option("--optimization <level>", "circom simplification: O1 or O2", "O1")
     .action(async (modelPath: string, o: Record<string, string>) => {
       const calibration = o.calibration ? await readCalibration(o.calibration) : undefined;
       const manifest = await withProver(() =>
@@ -87,6 +93,7 @@ export function registerModelCommands(program: Command): void {
           inputRange: parseRange(o.inputRange!),
           activationBits: Number(o.bits),
           weightBits: Number(o.weightBits),
+          optimization: parseOptimization(o.optimization!),
         }),
       );
       const { accuracy, publicSignals: ps } = manifest;

@@ -13,7 +13,13 @@ import { ARTIFACT_FILES, MANIFEST_VERSION, type Manifest, ManifestSchema } from 
 import { readModel } from "./onnx/readModel.ts";
 import { packLayout, packValues, wordCount } from "./packing.ts";
 import { createProgress, type Progress } from "./progress.ts";
-import { buildSolidityVerifier, compileCircom, flattenWasm, groth16Setup } from "./setup/buildArtifacts.ts";
+import {
+  buildSolidityVerifier,
+  type CircomOptimization,
+  compileCircom,
+  flattenWasm,
+  groth16Setup,
+} from "./setup/buildArtifacts.ts";
 import { checkUserPtau, devPtau, type PtauInfo, requiredPower } from "./setup/ptau.ts";
 
 /** Random calibration inputs drawn when none are given. */
@@ -23,6 +29,8 @@ const ACCURACY_SAMPLES = 256;
 /** Fixed seeds: the same model compiles to the same quantization. */
 const CALIBRATION_SEED = 0x0c41;
 const ACCURACY_SEED = 0xacc0;
+/** O1: O2's substitution blows up wide layers' constraints (see CircomOptimization). */
+const DEFAULT_OPTIMIZATION: CircomOptimization = "O1";
 /** Inputs checked at compile time against the circuit's witness and the quantized ONNX model. */
 const SELF_CHECK_SAMPLES = 8;
 
@@ -39,6 +47,8 @@ export interface CompileOptions {
   activationBits?: number;
   /** Signed weight bits (default 12). */
   weightBits?: number;
+  /** circom simplification (default O1; see {@link CircomOptimization}). */
+  optimization?: CircomOptimization;
   /** Progress reporter (default: terminal lines at a TTY, pino otherwise). */
   progress?: Progress;
 }
@@ -129,7 +139,8 @@ async function buildInto(dir: string, onnxPath: string, opts: CompileOptions, pr
   progress.logger.info({ accuracy }, "float vs quantized accuracy");
   await writeFile(join(dir, ARTIFACT_FILES.circuit), generateCircuit(qnet));
   await writeFile(join(dir, ARTIFACT_FILES.quantizedModel), emitQuantizedOnnx(qnet));
-  const info = await compileCircom(dir, progress);
+  const optimization = opts.optimization ?? DEFAULT_OPTIMIZATION;
+  const info = await compileCircom(dir, optimization, progress);
   await flattenWasm(dir);
   const ptau = await choosePtau(info.constraints, info.nPublic, opts, progress);
   await groth16Setup(dir, ptau.path, progress);
@@ -145,6 +156,7 @@ async function buildInto(dir: string, onnxPath: string, opts: CompileOptions, pr
     ptau: ptau.info,
     constraints: info.constraints,
     weightBits,
+    optimization,
     sampleSource: calibration.source === "given" ? "calibration" : "random",
   });
 }
@@ -159,6 +171,7 @@ interface ManifestParts {
   ptau: PtauInfo;
   constraints: number;
   weightBits: number;
+  optimization: CircomOptimization;
   sampleSource: "calibration" | "random";
 }
 
@@ -211,7 +224,7 @@ async function assembleManifest(dir: string, p: ManifestParts): Promise<Manifest
     ptau: p.ptau,
     files: { ...ARTIFACT_FILES },
     artifacts,
-    compiler: { circom: "circom2 (npm, WebAssembly)", snarkjs: "0.7", optimization: "--O2" },
+    compiler: { circom: "circom2 (npm, WebAssembly)", snarkjs: "0.7", optimization: `--${p.optimization}` },
     createdAt: new Date().toISOString(),
   };
   return ManifestSchema.parse(manifest);

@@ -37,11 +37,15 @@ export async function tinyCalibration(): Promise<number[][]> {
 }
 
 /** Compiles the tiny reference model into `<dir>/tiny` (uses the cached dev ptau). */
-export async function compileTiny(dir: string): Promise<{ outDir: string; manifest: Manifest }> {
+export async function compileTiny(
+  dir: string,
+  optimization: "O1" | "O2" = "O1",
+): Promise<{ outDir: string; manifest: Manifest }> {
   const outDir = join(dir, "tiny");
   const manifest = await compileModel(TINY_ONNX, {
     outDir,
     calibration: await tinyCalibration(),
+    optimization,
     progress: quietProgress(),
   });
   return { outDir, manifest };

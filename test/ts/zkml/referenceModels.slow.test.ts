@@ -1,7 +1,8 @@
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
+import * as snarkjs from "snarkjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compileModel, type Manifest } from "../../../zkml/index.ts";
+import { compileModel, loadCompiledModel, type Manifest } from "../../../zkml/index.ts";
 import { checkEquivalence, quietProgress, ROOT, randomVectors, tempDir } from "./helpers.ts";
 
 /** Inputs per model: the issue asks for ≥ 200 random inputs. */
@@ -40,6 +41,22 @@ describe.each(["demo", "mnist"])("reference model %s: quantized ONNX == circuit"
     const samples = JSON.parse(await readFile(join(FIXTURES, `${name}.samples.json`), "utf8")).inputs as number[][];
     await checkEquivalence(outDir, [...random, ...samples.slice(0, 50)]);
   }, 1_800_000);
+
+  it("proves one inference; snarkjs verifies it", async () => {
+    const model = await loadCompiledModel(outDir, { executionProvider: "cpu" });
+    try {
+      const samples = JSON.parse(await readFile(join(FIXTURES, `${name}.samples.json`), "utf8")).inputs as number[][];
+      const q = model.quantizeInput(samples[0]!);
+      const started = performance.now();
+      const { proof, publicSignals } = await model.prove(q);
+      console.log(`${name}: proof in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      const vk = JSON.parse(await readFile(join(outDir, "verification_key.json"), "utf8"));
+      expect(await snarkjs.groth16.verify(vk, publicSignals.map(String), proof)).toBe(true);
+      expect(publicSignals.slice(0, manifest.publicSignals.outputWords)).toEqual((await model.infer(q)).outputWords);
+    } finally {
+      await model.close();
+    }
+  }, 600_000);
 
   it("keeps the classifier's decisions after quantization", () => {
     console.log(`${name}: ${manifest.constraints} constraints, accuracy`, manifest.accuracy);

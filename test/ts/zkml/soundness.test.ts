@@ -19,121 +19,125 @@ import { compileTiny, randomVectors, tempDir } from "./helpers.ts";
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
- * Forged witnesses for the compiled tiny model (O2-optimized R1CS): each sets the signals a cheating
+ * Forged witnesses for the compiled tiny model (O1- and O2-simplified R1CS): each sets the signals a cheating
  * prover controls so that the linear relations still hold and the claimed output changes, then
  * asks both our R1CS evaluator and `snarkjs wtns check` to judge it.
  */
-describe("soundness: forged witnesses fail the constraint check", () => {
-  let dir: string;
-  let outDir: string;
-  let model: CompiledModel;
-  let net: QuantNetwork;
-  let r1cs: R1cs;
-  let symbols: Map<string, number>;
-  let input: bigint[];
+describe.each(["O1", "O2"] as const)(
+  "soundness (circom --%s): forged witnesses fail the constraint check",
+  (optimization) => {
+    let dir: string;
+    let outDir: string;
+    let model: CompiledModel;
+    let net: QuantNetwork;
+    let r1cs: R1cs;
+    let symbols: Map<string, number>;
+    let input: bigint[];
 
-  const outputWordsOf = (named: Map<string, bigint>) =>
-    [...named].filter(([n]) => n.startsWith("main.outWords")).map(([n, v]) => `${n}=${v}`);
+    const outputWordsOf = (named: Map<string, bigint>) =>
+      [...named].filter(([n]) => n.startsWith("main.outWords")).map(([n, v]) => `${n}=${v}`);
 
-  async function judge(forgery: Forgery, name: string) {
-    const honest = namedWitness(net, input);
-    const forged = namedWitness(net, input, forgery);
-    const witness = toWitness(forged, symbols, r1cs.nWires);
-    const wtns = join(outDir, `${name}.wtns`);
-    await writeWtns(wtns, witness, r1cs.prime);
-    return {
-      changedPublic: JSON.stringify(outputWordsOf(forged)) !== JSON.stringify(outputWordsOf(honest)),
-      violated: unsatisfiedConstraints(r1cs, witness),
-      snarkjsAccepts: await snarkjs.wtns.check(join(outDir, "circuit.r1cs"), wtns, silent),
-    };
-  }
+    async function judge(forgery: Forgery, name: string) {
+      const honest = namedWitness(net, input);
+      const forged = namedWitness(net, input, forgery);
+      const witness = toWitness(forged, symbols, r1cs.nWires);
+      const wtns = join(outDir, `${name}.wtns`);
+      await writeWtns(wtns, witness, r1cs.prime);
+      return {
+        changedPublic: JSON.stringify(outputWordsOf(forged)) !== JSON.stringify(outputWordsOf(honest)),
+        violated: unsatisfiedConstraints(r1cs, witness),
+        snarkjsAccepts: await snarkjs.wtns.check(join(outDir, "circuit.r1cs"), wtns, silent),
+      };
+    }
 
-  beforeAll(async () => {
-    dir = await tempDir("sound");
-    ({ outDir } = await compileTiny(dir));
-    model = await loadCompiledModel(outDir, { executionProvider: "cpu" });
-    net = await readQuantNetwork(outDir, model.manifest);
-    r1cs = await readR1cs(join(outDir, "circuit.r1cs"));
-    symbols = await readSymbols(join(outDir, "circuit.sym"));
-    // An input where hidden neuron 0 is active (positive) and feeds the output.
-    input = randomVectors(64, 4, -1, 1, 11)
-      .map((x) => model.quantizeInput(x))
-      .find((q) => namedWitness(net, q).get("main.a1[0]")! > 0n && net.layers[1]!.weights[0]![0] !== 0)!;
-    expect(input).toBeDefined();
-  });
-  afterAll(async () => {
-    await model?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+    beforeAll(async () => {
+      dir = await tempDir("sound");
+      ({ outDir } = await compileTiny(dir, optimization));
+      model = await loadCompiledModel(outDir, { executionProvider: "cpu" });
+      net = await readQuantNetwork(outDir, model.manifest);
+      r1cs = await readR1cs(join(outDir, "circuit.r1cs"));
+      symbols = await readSymbols(join(outDir, "circuit.sym"));
+      // An input where hidden neuron 0 is active (positive) and feeds the output.
+      input = randomVectors(64, 4, -1, 1, 11)
+        .map((x) => model.quantizeInput(x))
+        .find((q) => namedWitness(net, q).get("main.a1[0]")! > 0n && net.layers[1]!.weights[0]![0] !== 0)!;
+      expect(input).toBeDefined();
+    });
+    afterAll(async () => {
+      await model?.close();
+      await rm(dir, { recursive: true, force: true });
+    });
 
-  it("control: the honest witness satisfies the R1CS and snarkjs accepts it", async () => {
-    const r = await judge({}, "honest");
-    expect(r.violated).toEqual([]);
-    expect(r.snarkjsAccepts).toBe(true);
-  });
+    it("control: the honest witness satisfies the R1CS and snarkjs accepts it", async () => {
+      expect(model.manifest.compiler.optimization).toBe(`--${optimization}`);
+      const r = await judge({}, "honest");
+      expect(r.violated).toEqual([]);
+      expect(r.snarkjsAccepts).toBe(true);
+    });
 
-  it("rejects a changed rescale remainder (q + 1 with r − 2^k: the linear relation holds)", async () => {
-    const layer = net.layers[1]!;
-    const K = layer.shift;
-    expect(K).toBeGreaterThan(0);
-    const forge = (l: number, o: number, h: Decomposition): Decomposition | undefined => {
-      if (l !== 1 || o !== 0) return undefined;
-      const r = h.r - (1n << BigInt(K));
-      return { u: h.u + 1n, r, uBits: bitsOf(h.u + 1n, layer.quotientBits), rBits: bitsOf(r, K) };
-    };
-    const r = await judge({ neuron: forge }, "remainder");
-    expect(r.changedPublic).toBe(true);
-    expect(r.violated.length).toBeGreaterThan(0);
-    expect(r.snarkjsAccepts).toBe(false);
-  });
+    it("rejects a changed rescale remainder (q + 1 with r − 2^k: the linear relation holds)", async () => {
+      const layer = net.layers[1]!;
+      const K = layer.shift;
+      expect(K).toBeGreaterThan(0);
+      const forge = (l: number, o: number, h: Decomposition): Decomposition | undefined => {
+        if (l !== 1 || o !== 0) return undefined;
+        const r = h.r - (1n << BigInt(K));
+        return { u: h.u + 1n, r, uBits: bitsOf(h.u + 1n, layer.quotientBits), rBits: bitsOf(r, K) };
+      };
+      const r = await judge({ neuron: forge }, "remainder");
+      expect(r.changedPublic).toBe(true);
+      expect(r.violated.length).toBeGreaterThan(0);
+      expect(r.snarkjsAccepts).toBe(false);
+    });
 
-  it("rejects a changed in-range remainder with the quotient kept", async () => {
-    const layer = net.layers[1]!;
-    const forge = (l: number, o: number, h: Decomposition): Decomposition | undefined => {
-      if (l !== 1 || o !== 1) return undefined;
-      const r = h.r === 0n ? 1n : h.r - 1n;
-      return { ...h, r, rBits: bitsOf(r, layer.shift) };
-    };
-    const r = await judge({ neuron: forge }, "remainder2");
-    expect(r.violated.length).toBeGreaterThan(0);
-    expect(r.snarkjsAccepts).toBe(false);
-  });
+    it("rejects a changed in-range remainder with the quotient kept", async () => {
+      const layer = net.layers[1]!;
+      const forge = (l: number, o: number, h: Decomposition): Decomposition | undefined => {
+        if (l !== 1 || o !== 1) return undefined;
+        const r = h.r === 0n ? 1n : h.r - 1n;
+        return { ...h, r, rBits: bitsOf(r, layer.shift) };
+      };
+      const r = await judge({ neuron: forge }, "remainder2");
+      expect(r.violated.length).toBeGreaterThan(0);
+      expect(r.snarkjsAccepts).toBe(false);
+    });
 
-  it("rejects a positive ReLU input mapped to 0 (sign bit cleared, value kept)", async () => {
-    const Q = net.layers[0]!.quotientBits;
-    const forge = (l: number, o: number, h: Decomposition): Decomposition | undefined => {
-      if (l !== 0 || o !== 0) return undefined;
-      const uBits = [...h.uBits];
-      expect(uBits[Q - 1]).toBe(1n); // q ≥ 0
-      uBits[Q - 1] = 0n;
-      uBits[0] = (uBits[0]! + (1n << BigInt(Q - 1))) % SNARK_SCALAR_FIELD;
-      return { ...h, uBits };
-    };
-    const r = await judge({ neuron: forge }, "relu");
-    expect(r.changedPublic).toBe(true);
-    expect(r.violated.length).toBeGreaterThan(0);
-    expect(r.snarkjsAccepts).toBe(false);
-  });
+    it("rejects a positive ReLU input mapped to 0 (sign bit cleared, value kept)", async () => {
+      const Q = net.layers[0]!.quotientBits;
+      const forge = (l: number, o: number, h: Decomposition): Decomposition | undefined => {
+        if (l !== 0 || o !== 0) return undefined;
+        const uBits = [...h.uBits];
+        expect(uBits[Q - 1]).toBe(1n); // q ≥ 0
+        uBits[Q - 1] = 0n;
+        uBits[0] = (uBits[0]! + (1n << BigInt(Q - 1))) % SNARK_SCALAR_FIELD;
+        return { ...h, uBits };
+      };
+      const r = await judge({ neuron: forge }, "relu");
+      expect(r.changedPublic).toBe(true);
+      expect(r.violated.length).toBeGreaterThan(0);
+      expect(r.snarkjsAccepts).toBe(false);
+    });
 
-  it("rejects a quotient bit vector aliased past the field (no 254-bit decomposition to exploit)", async () => {
-    const Q = net.layers[0]!.quotientBits;
-    expect(Q).toBeLessThan(254);
-    const forge = (l: number, o: number, h: Decomposition): Decomposition | undefined =>
-      l === 0 && o === 0
-        ? { ...h, u: h.u + SNARK_SCALAR_FIELD, uBits: bitsOf(h.u + SNARK_SCALAR_FIELD, Q) }
-        : undefined;
-    const r = await judge({ neuron: forge }, "alias");
-    expect(r.violated.length).toBeGreaterThan(0);
-    expect(r.snarkjsAccepts).toBe(false);
-  });
+    it("rejects a quotient bit vector aliased past the field (no 254-bit decomposition to exploit)", async () => {
+      const Q = net.layers[0]!.quotientBits;
+      expect(Q).toBeLessThan(254);
+      const forge = (l: number, o: number, h: Decomposition): Decomposition | undefined =>
+        l === 0 && o === 0
+          ? { ...h, u: h.u + SNARK_SCALAR_FIELD, uBits: bitsOf(h.u + SNARK_SCALAR_FIELD, Q) }
+          : undefined;
+      const r = await judge({ neuron: forge }, "alias");
+      expect(r.violated.length).toBeGreaterThan(0);
+      expect(r.snarkjsAccepts).toBe(false);
+    });
 
-  it.each([
-    ["2^(B-1) (one above the maximum)", (b: number) => 1n << BigInt(b - 1)],
-    ["-2^(B-1) - 1 (one below the minimum)", (b: number) => -(1n << BigInt(b - 1)) - 1n],
-  ])("rejects an out-of-range input value %s", async (_label, value) => {
-    const forgery: Forgery = { input: (x) => [value(net.activationBits), ...x.slice(1)] };
-    const r = await judge(forgery, "input");
-    expect(r.violated.length).toBeGreaterThan(0);
-    expect(r.snarkjsAccepts).toBe(false);
-  });
-});
+    it.each([
+      ["2^(B-1) (one above the maximum)", (b: number) => 1n << BigInt(b - 1)],
+      ["-2^(B-1) - 1 (one below the minimum)", (b: number) => -(1n << BigInt(b - 1)) - 1n],
+    ])("rejects an out-of-range input value %s", async (_label, value) => {
+      const forgery: Forgery = { input: (x) => [value(net.activationBits), ...x.slice(1)] };
+      const r = await judge(forgery, "input");
+      expect(r.violated.length).toBeGreaterThan(0);
+      expect(r.snarkjsAccepts).toBe(false);
+    });
+  },
+);
