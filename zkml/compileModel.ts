@@ -136,7 +136,11 @@ async function buildInto(dir: string, onnxPath: string, opts: CompileOptions, pr
       ? calibration.inputs
       : randomInputs(ACCURACY_SAMPLES, qnet.inputSize, calibration.range!, ACCURACY_SEED);
   const accuracy = await measureAccuracy(bytes, net, qnet, sample, inputElemType);
-  progress.logger.info({ accuracy }, "float vs quantized accuracy");
+  progress.note(
+    `float vs quantized over ${accuracy.samples} inputs: max |error| ${accuracy.maxAbsError.toExponential(3)}` +
+      (accuracy.argmaxAgreement === null ? "" : `, argmax agreement ${(accuracy.argmaxAgreement * 100).toFixed(1)}%`),
+    { accuracy },
+  );
   await writeFile(join(dir, ARTIFACT_FILES.circuit), generateCircuit(qnet));
   await writeFile(join(dir, ARTIFACT_FILES.quantizedModel), emitQuantizedOnnx(qnet));
   const optimization = opts.optimization ?? DEFAULT_OPTIMIZATION;

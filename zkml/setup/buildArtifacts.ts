@@ -71,7 +71,7 @@ export async function compileCircom(
 export async function groth16Setup(dir: string, ptauPath: string, progress: Progress): Promise<void> {
   const done = progress.step("Groth16 setup (zkey + phase-2 contribution)");
   const zkey0 = join(dir, "circuit_0000.zkey");
-  const result = await snarkjs.zKey.newZKey(join(dir, "circuit.r1cs"), ptauPath, zkey0, progress.logger);
+  const result = await snarkjs.zKey.newZKey(join(dir, "circuit.r1cs"), ptauPath, zkey0, progress.toolLogger);
   if (result === -1)
     throw new ZkmlError("PtauInvalid", "snarkjs could not create the zkey (ptau too small or not prepared)");
   await snarkjs.zKey.contribute(zkey0, join(dir, "circuit.zkey"), "opg compile", randomBytes(32).toString("hex"));

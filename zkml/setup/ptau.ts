@@ -124,7 +124,7 @@ export async function checkUserPtau(path: string, needPower: number, progress: P
     if (expected) return { file: basename(path), power, insecure: false, source: "hermez", blake2b: digest };
   }
   const verified = progress.step(`verifying ptau ${basename(path)} (unknown ceremony)`);
-  const ok = await snarkjs.powersOfTau.verify(path, undefined);
+  const ok = await snarkjs.powersOfTau.verify(path, progress.toolLogger);
   verified();
   if (!ok) throw new ZkmlError("PtauInvalid", `ptau ${basename(path)} failed snarkjs verification`);
   // Valid, but from no ceremony we know: it may have a single contributor.
@@ -161,7 +161,7 @@ export async function devPtau(needPower: number, progress: Progress): Promise<{ 
     const done = progress.step(`generating development ptau 2^${power} (cached for later runs)`);
     try {
       const curve = await snarkjs.curves.getCurveFromName("bn128");
-      await snarkjs.powersOfTau.newAccumulator(curve, power, `${tmp}.0`, undefined);
+      await snarkjs.powersOfTau.newAccumulator(curve, power, `${tmp}.0`, progress.toolLogger);
       await snarkjs.powersOfTau.contribute(
         `${tmp}.0`,
         `${tmp}.1`,
@@ -169,7 +169,7 @@ export async function devPtau(needPower: number, progress: Progress): Promise<{ 
         randomBytes(32).toString("hex"),
         undefined,
       );
-      await snarkjs.powersOfTau.preparePhase2(`${tmp}.1`, tmp, undefined);
+      await snarkjs.powersOfTau.preparePhase2(`${tmp}.1`, tmp, progress.toolLogger);
       await rename(tmp, path); // atomic: concurrent runs both end with a complete file
     } finally {
       await Promise.all([rm(`${tmp}.0`, { force: true }), rm(`${tmp}.1`, { force: true }), rm(tmp, { force: true })]);
