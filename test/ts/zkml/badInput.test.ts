@@ -105,7 +105,7 @@ describe("bad input", () => {
     await snarkjs.powersOfTau.newAccumulator(curve, 4, `${ptau}.0`);
     await snarkjs.powersOfTau.contribute(`${ptau}.0`, `${ptau}.1`, "test", "0123456789abcdef");
     await snarkjs.powersOfTau.preparePhase2(`${ptau}.1`, ptau);
-    await expectCompileFails(TINY_ONNX, ["--ptau", ptau], /ptau pot4\.ptau has power 4, the circuit needs ≥ 8/);
+    await expectCompileFails(TINY_ONNX, ["--ptau", ptau], /ptau pot4\.ptau has power 4, the circuit needs ≥ (8|9|10)/);
   });
 
   it("rejects a file named like a Hermez ceremony ptau whose hash does not match", async () => {
