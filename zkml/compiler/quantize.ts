@@ -63,6 +63,17 @@ function fractionFor(maxAbs: number, bits: number): number {
   return Math.min(MAX_FRACTION_BITS, Math.floor(Math.log2((2 ** (bits - 1) - 1) / maxAbs)));
 }
 
+/**
+ * The fewest fraction bits (≤ `max`) that represent every weight exactly, else `max`: identity and
+ * integer layers get f = 0, hence no rescale and no remainder bits.
+ */
+function exactFraction(weights: number[], max: number): number {
+  for (let f = 0; f < max; f++) {
+    if (weights.every((w) => Number.isInteger(w * 2 ** f))) return f;
+  }
+  return max;
+}
+
 /** Signed width Q so that floor(z / 2^k) fits for |z| ≤ zMax. */
 function quotientBitsFor(zMax: number, shift: number, minBits: number): number {
   const hi = Math.floor(zMax / 2 ** shift);
@@ -80,7 +91,7 @@ function quantizeLayer(
   opts: QuantOptions,
 ): QuantDense {
   const maxW = Math.max(...layer.weights.flat().map(Math.abs));
-  const weightFraction = fractionFor(maxW || 1, opts.weightBits);
+  const weightFraction = exactFraction(layer.weights.flat(), fractionFor(maxW || 1, opts.weightBits));
   const outputFraction = Math.min(inputFraction + weightFraction, fractionFor(maxOut, opts.activationBits));
   const shift = inputFraction + weightFraction - outputFraction;
   const weights = layer.weights.map((row) => row.map((w) => Math.round(w * 2 ** weightFraction)));

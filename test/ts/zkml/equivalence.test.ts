@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileModel } from "../../../zkml/index.ts";
 import { buildMlp } from "../../../zkml/onnx/writeModel.ts";
-import { checkEquivalence, compileTiny, quietProgress, randomVectors, tempDir } from "./helpers.ts";
+import { allOpsGraph, checkEquivalence, compileTiny, quietProgress, randomVectors, tempDir } from "./helpers.ts";
 
 /** Random inputs per model (the issue asks for ≥ 200). */
 const SAMPLES = 256;
@@ -64,5 +64,25 @@ describe("saturation: a model driven past its calibrated range (MatMul + Add gra
     );
     const { saturated } = await checkEquivalence(outDir, corners);
     expect(saturated).toBeGreaterThan(SAMPLES / 4);
+  });
+});
+
+describe("every supported op (identity layers without rescale, folded biases, Gemm alpha/beta)", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await tempDir("ops");
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it(`compiles and agrees bit for bit on ${SAMPLES} inputs`, async () => {
+    const onnxPath = join(dir, "ops.onnx");
+    await writeFile(onnxPath, allOpsGraph());
+    const outDir = join(dir, "ops");
+    const manifest = await compileModel(onnxPath, { outDir, inputRange: [-2, 2], progress: quietProgress() });
+    expect(manifest.scales.layers.map((l) => l.shift)).toContain(0);
+    expect(manifest.calibration).toMatchObject({ source: "random", inputRange: [-2, 2] });
+    await checkEquivalence(outDir, randomVectors(SAMPLES, 6, -2.5, 2.5, 4));
   });
 });

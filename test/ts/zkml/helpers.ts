@@ -13,6 +13,7 @@ import { compileModel } from "../../../zkml/compileModel.ts";
 import { quantForward } from "../../../zkml/compiler/quantize.ts";
 import { loadCompiledModel, unpackValues } from "../../../zkml/index.ts";
 import type { Manifest } from "../../../zkml/manifest.ts";
+import { attr, createGraphBuilder, TensorType } from "../../../zkml/onnx/writeModel.ts";
 import { createProgress } from "../../../zkml/progress.ts";
 
 /** Repository root. */
@@ -102,4 +103,32 @@ export async function checkEquivalence(dir: string, inputs: number[][]) {
     await model.close();
   }
   return { saturated };
+}
+
+/**
+ * A 6 → 2 graph using every supported op: Relu of the input (an identity layer without rescale),
+ * Reshape, MatMul + Add (bias folded), Relu twice (idempotent), Identity, Add of a constant after
+ * ReLU (an identity layer), Gemm with alpha, beta and transB = 0.
+ */
+export function allOpsGraph(): Uint8Array {
+  const w = randomVectors(3, 6, -1, 1, 9).flat();
+  return createGraphBuilder()
+    .input("x", [1, 6])
+    .initializer("shape", [2], [1, -1], TensorType.int64)
+    .initializer("M", [6, 3], w)
+    .initializer("c", [3], [0.5, -0.5, 0.25])
+    .initializer("c2", [1], [0.1])
+    .initializer("G", [3, 2], [1, -1, 0.5, 2, -0.25, 1])
+    .initializer("gb", [2], [0.3, -0.3])
+    .node("Relu", ["x"], ["r0"])
+    .node("Reshape", ["r0", "shape"], ["r1"])
+    .node("MatMul", ["r1", "M"], ["m"])
+    .node("Add", ["c", "m"], ["a"])
+    .node("Relu", ["a"], ["r2"])
+    .node("Relu", ["r2"], ["r3"])
+    .node("Identity", ["r3"], ["i"])
+    .node("Add", ["i", "c2"], ["a2"])
+    .node("Gemm", ["a2", "G", "gb"], ["y"], { alpha: attr.float(0.5), beta: attr.float(2) })
+    .output("y", [1, 2])
+    .build();
 }

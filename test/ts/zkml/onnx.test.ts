@@ -4,8 +4,8 @@ import { parseNetwork } from "../../../zkml/compiler/parseNetwork.ts";
 import { floatForward } from "../../../zkml/compiler/quantize.ts";
 import { packLayout, packValues, unpackValues, ZkmlError } from "../../../zkml/index.ts";
 import { readModel } from "../../../zkml/onnx/readModel.ts";
-import { attr, buildMlp, createGraphBuilder, TensorType } from "../../../zkml/onnx/writeModel.ts";
-import { randomVectors } from "./helpers.ts";
+import { attr, buildMlp, createGraphBuilder } from "../../../zkml/onnx/writeModel.ts";
+import { allOpsGraph, randomVectors } from "./helpers.ts";
 
 /** ORT's float output vs the compiler's parsed network on random inputs. */
 async function expectParsedMatchesOrt(bytes: Uint8Array, inputShape: number[], inputName = "x") {
@@ -43,25 +43,8 @@ describe("ONNX writer and reader", () => {
   });
 
   it("parses MatMul + Add, Reshape, Identity, standalone Add/Relu and Gemm alpha/beta/transB=0", async () => {
-    const g = createGraphBuilder()
-      .input("x", [1, 6])
-      .initializer("shape", [2], [1, -1], TensorType.int64)
-      .initializer("M", [6, 3], W.slice(0, 3).flat().slice(0, 18))
-      .initializer("c", [3], [0.5, -0.5, 0.25])
-      .initializer("c2", [1], [0.1])
-      .initializer("G", [3, 2], [1, -1, 0.5, 2, -0.25, 1])
-      .initializer("gb", [2], [0.3, -0.3])
-      .node("Relu", ["x"], ["r0"])
-      .node("Reshape", ["r0", "shape"], ["r1"])
-      .node("MatMul", ["r1", "M"], ["m"])
-      .node("Add", ["c", "m"], ["a"])
-      .node("Relu", ["a"], ["r2"])
-      .node("Relu", ["r2"], ["r3"])
-      .node("Identity", ["r3"], ["i"])
-      .node("Add", ["i", "c2"], ["a2"])
-      .node("Gemm", ["a2", "G", "gb"], ["y"], { alpha: attr.float(0.5), beta: attr.float(2) })
-      .output("y", [1, 2]);
-    const net = await expectParsedMatchesOrt(g.build(), [1, 6]);
+    const g = allOpsGraph();
+    const net = await expectParsedMatchesOrt(g, [1, 6]);
     // Relu(x) → identity layer; MatMul+Add+Relu → one layer (double Relu idempotent); Add(c2) → identity layer; Gemm.
     expect(net.layers.map((l) => [l.weights.length, l.relu])).toEqual([
       [6, true],
