@@ -16,7 +16,7 @@ async function expectParsedMatchesOrt(bytes: Uint8Array, inputShape: number[], i
     const res = await session.run({ [inputName]: new ort.Tensor("float32", Float32Array.from(x), inputShape) });
     const ref = Array.from(Object.values(res)[0]!.data as Float32Array);
     const mine = floatForward(net, x).at(-1)!;
-    mine.forEach((v, i) => expect(v).toBeCloseTo(ref[i]!, 4));
+    for (const [i, v] of mine.entries()) expect(v).toBeCloseTo(ref[i]!, 4);
   }
   await session.release();
   return net;
