@@ -1,0 +1,131 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { z } from "zod";
+import { RelayerError } from "./errors.ts";
+
+/** Default Prometheus/health port (loopback only unless configured). */
+export const DEFAULT_METRICS_PORT = 9464;
+
+const hex = (bytes: number, what: string) =>
+  z.string().regex(new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`), `must be a 0x-prefixed ${what}`);
+
+const address = hex(20, "20-byte address");
+
+const ModelConfig = z.object({
+  /** The model's id in the ModelRegistry. */
+  modelId: z.coerce.bigint().refine((v) => v >= 0n, "must be ≥ 0"),
+  /** A directory written by `opg model compile`. */
+  dir: z.string().min(1),
+});
+
+const ConfigSchema = z
+  .object({
+    /** JSON-RPC endpoints, tried in order with fallback. Empty: embedded local chain. */
+    rpcUrls: z.array(z.string().url()).default([]),
+    /** The node's key (hex). Read from the environment (OPG_PRIVATE_KEY), never from a committed file. */
+    privateKey: hex(32, "32-byte private key").optional(),
+    /** InferenceHub address. */
+    hub: address.optional(),
+    /** First block to scan for requests when the store has no cursor. */
+    startBlock: z.coerce.bigint().default(0n),
+    models: z.array(ModelConfig).default([]),
+    finality: z
+      .object({
+        mode: z.enum(["confirmations", "safe", "finalized"]).default("confirmations"),
+        /** Blocks behind the head before a log counts (mode `confirmations`); 0 on instant-finality chains. */
+        confirmations: z.number().int().min(0).max(1000).default(2),
+      })
+      .default({ mode: "confirmations", confirmations: 2 }),
+    pollIntervalMs: z.number().int().min(50).max(60_000).default(1_000),
+    /** Blocks per eth_getLogs call. */
+    logChunkBlocks: z.number().int().min(1).max(100_000).default(2_000),
+    dataDir: z.string().default(".opg/relayer"),
+    executionProvider: z.enum(["auto", "cuda", "cpu"]).default("auto"),
+    proverConcurrency: z.number().int().min(1).max(64).default(1),
+    metrics: z
+      .object({
+        host: z.string().default("127.0.0.1"),
+        port: z.number().int().min(0).max(65_535).default(DEFAULT_METRICS_PORT),
+        enabled: z.boolean().default(true),
+      })
+      .default({ host: "127.0.0.1", port: DEFAULT_METRICS_PORT, enabled: true }),
+    gas: z
+      .object({
+        /** A transaction with no receipt after this long is replaced with higher fees. */
+        stuckAfterMs: z.number().int().min(500).default(30_000),
+        maxBumps: z.number().int().min(0).max(20).default(5),
+        /** Fee increase per replacement (nodes require ≥ 10–12.5 %). */
+        bumpPercent: z.number().int().min(13).max(500).default(25),
+      })
+      .default({ stuckAfterMs: 30_000, maxBumps: 5, bumpPercent: 25 }),
+    /** Withdraw earnings once they reach this many OPG wei (0: never). */
+    withdrawThreshold: z.coerce.bigint().default(0n),
+    dryRun: z.boolean().default(false),
+    logLevel: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info"),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.rpcUrls.length === 0) return;
+    if (!c.privateKey)
+      ctx.addIssue({ code: "custom", path: ["privateKey"], message: "required with rpcUrls (set OPG_PRIVATE_KEY)" });
+    if (!c.hub) ctx.addIssue({ code: "custom", path: ["hub"], message: "required with rpcUrls (set OPG_HUB)" });
+    if (c.models.length === 0) ctx.addIssue({ code: "custom", path: ["models"], message: "serve at least one model" });
+  });
+
+/** The relayer's validated, frozen configuration. */
+export type RelayerConfig = Readonly<z.infer<typeof ConfigSchema>>;
+/** Input accepted by `parseConfig` (a config file's JSON, before defaults). */
+export type RelayerConfigInput = z.input<typeof ConfigSchema>;
+
+/** Environment variables that override the file (the only place the relayer reads `process.env`). */
+function envOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  if (env.OPG_RPC_URLS)
+    o.rpcUrls = env.OPG_RPC_URLS.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+  if (env.OPG_PRIVATE_KEY) o.privateKey = env.OPG_PRIVATE_KEY;
+  if (env.OPG_HUB) o.hub = env.OPG_HUB;
+  if (env.OPG_DATA_DIR) o.dataDir = env.OPG_DATA_DIR;
+  if (env.OPG_EXECUTION_PROVIDER) o.executionProvider = env.OPG_EXECUTION_PROVIDER;
+  if (env.OPG_LOG_LEVEL) o.logLevel = env.OPG_LOG_LEVEL;
+  return o;
+}
+
+/** Validates raw config; each bad field is named in one error. */
+export function parseConfig(raw: unknown): RelayerConfig {
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new RelayerError("invalid relayer config", { details: `\n${lines.join("\n")}` });
+  }
+  return Object.freeze({ ...parsed.data, dataDir: resolve(parsed.data.dataDir) });
+}
+
+/**
+ * Loads the config: the JSON file (if given), then environment overrides, then CLI overrides;
+ * validated once and frozen.
+ */
+export function loadConfig(
+  opts: { file?: string; env?: NodeJS.ProcessEnv; overrides?: Record<string, unknown> } = {},
+): RelayerConfig {
+  let fromFile: Record<string, unknown> = {};
+  if (opts.file) {
+    let text: string;
+    try {
+      text = readFileSync(opts.file, "utf8");
+    } catch (cause) {
+      throw new RelayerError(`cannot read config file ${opts.file}`, { cause });
+    }
+    try {
+      fromFile = JSON.parse(text) as Record<string, unknown>;
+    } catch (cause) {
+      throw new RelayerError(`config file ${opts.file} is not valid JSON`, { details: String(cause), cause });
+    }
+  }
+  const env = envOverrides(opts.env ?? process.env);
+  const merged = { ...fromFile, ...env, ...opts.overrides };
+  const metricsPort = (opts.env ?? process.env).OPG_METRICS_PORT;
+  if (metricsPort) merged.metrics = { ...(merged.metrics as object), port: Number(metricsPort) };
+  return parseConfig(merged);
+}

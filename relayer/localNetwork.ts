@@ -1,0 +1,138 @@
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { type Address, bytesToHex, createPublicClient, createWalletClient, defineChain, type Hex, http } from "viem";
+import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
+import { readArtifact } from "../deploy/artifacts.ts";
+import { type DeployClients, deployProtocol, OPG } from "../deploy/deployProtocol.ts";
+import { registerCompiledModel } from "../deploy/registerModel.ts";
+import { compileModel } from "../zkml/index.ts";
+import { LOCAL_DEV_MNEMONIC } from "./localChain.ts";
+
+const ROOT = join(import.meta.dirname, "..");
+/** Reference models (written by `npm run build:models`). */
+export const MODEL_FIXTURES = join(ROOT, "zkml", "fixtures", "models");
+/** Where compiled reference models are cached between runs. */
+export const MODEL_CACHE = join(ROOT, ".opg", "models");
+
+/** Price per inference of the locally registered model. */
+export const LOCAL_MODEL_PRICE = 2n * OPG;
+/** OPG the node stakes and the requester receives on a local chain. */
+const NODE_STAKE = 10_000n * OPG;
+const REQUESTER_FUNDS = 10_000n * OPG;
+
+/** Roles of the local development accounts (indices into Hardhat's default accounts). */
+const ACCOUNT_INDEX = { deployer: 0, node: 1, requester: 2, node2: 3 } as const;
+
+/** Private key of a local development account. */
+export function devKey(role: keyof typeof ACCOUNT_INDEX): Hex {
+  const key = mnemonicToAccount(LOCAL_DEV_MNEMONIC, { addressIndex: ACCOUNT_INDEX[role] }).getHdKey().privateKey;
+  return bytesToHex(key!);
+}
+
+/** What a local deployment writes to `<dataDir>/deployment.json` for `opg demo` and tests. */
+export type LocalDeployment = {
+  rpcUrl: string;
+  chainId: number;
+  token: Address;
+  registry: Address;
+  staking: Address;
+  hub: Address;
+  deployBlock: string;
+  modelId: string;
+  modelDir: string;
+  keys: { deployer: Hex; node: Hex; requester: Hex; node2: Hex };
+};
+
+/** Compiles a reference model (`tiny`, `demo`) into the cache unless a compiled copy is already there. */
+export async function ensureCompiledModel(name: string): Promise<string> {
+  const outDir = join(MODEL_CACHE, name);
+  if (existsSync(join(outDir, "manifest.json"))) return outDir;
+  const onnx = join(MODEL_FIXTURES, `${name}.onnx`);
+  if (!existsSync(onnx)) throw new Error(`reference model ${onnx} is missing: run \`npm run build:models\``);
+  const calibrationFile = join(MODEL_FIXTURES, `${name}.calibration.json`);
+  const calibration = existsSync(calibrationFile)
+    ? (JSON.parse(readFileSync(calibrationFile, "utf8")) as { inputs: number[][] }).inputs
+    : undefined;
+  await compileModel(onnx, { outDir, calibration });
+  return outDir;
+}
+
+function clientsFor(rpcUrl: string, chainId: number, key: Hex): DeployClients {
+  const chain = defineChain({
+    id: chainId,
+    name: "local",
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+  });
+  const transport = http(rpcUrl);
+  return {
+    publicClient: createPublicClient({ chain, transport }),
+    walletClient: createWalletClient({ chain, transport, account: privateKeyToAccount(key) }),
+  } as unknown as DeployClients;
+}
+
+/**
+ * On a fresh local chain: deploys the protocol, registers the compiled model in `modelDir`, funds the
+ * requester, and stakes + opts in the node accounts. Returns (and optionally writes) the deployment.
+ */
+export async function provisionLocalNetwork(opts: {
+  rpcUrl: string;
+  modelDir: string;
+  writeTo?: string;
+}): Promise<LocalDeployment> {
+  const probe = createPublicClient({ transport: http(opts.rpcUrl) });
+  const chainId = await probe.getChainId();
+  const keys = {
+    deployer: devKey("deployer"),
+    node: devKey("node"),
+    requester: devKey("requester"),
+    node2: devKey("node2"),
+  };
+  const deployer = clientsFor(opts.rpcUrl, chainId, keys.deployer);
+  const addresses = await deployProtocol(deployer);
+  const { modelId } = await registerCompiledModel(deployer, {
+    registry: addresses.registry,
+    modelDir: opts.modelDir,
+    price: LOCAL_MODEL_PRICE,
+  });
+  const token = readArtifact("OPGToken").abi;
+  const staking = readArtifact("NodeStaking").abi;
+  const send = async (c: DeployClients, address: Address, abi: typeof token, functionName: string, args: unknown[]) => {
+    const hash = await c.walletClient.writeContract({
+      address,
+      abi,
+      functionName,
+      args,
+      account: c.walletClient.account,
+      chain: c.walletClient.chain,
+    });
+    const receipt = await c.publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success") throw new Error(`${functionName} reverted during local provisioning`);
+  };
+  await send(deployer, addresses.token, token, "transfer", [
+    privateKeyToAccount(keys.requester).address,
+    REQUESTER_FUNDS,
+  ]);
+  for (const role of ["node", "node2"] as const) {
+    const node = clientsFor(opts.rpcUrl, chainId, keys[role]);
+    await send(deployer, addresses.token, token, "transfer", [node.walletClient.account.address, NODE_STAKE]);
+    await send(node, addresses.token, token, "approve", [addresses.staking, NODE_STAKE]);
+    await send(node, addresses.staking, staking, "stake", [NODE_STAKE]);
+    await send(node, addresses.staking, staking, "optIn", [modelId]);
+  }
+  const deployment: LocalDeployment = {
+    rpcUrl: opts.rpcUrl,
+    chainId,
+    ...addresses,
+    deployBlock: addresses.deployBlock.toString(),
+    modelId: modelId.toString(),
+    modelDir: opts.modelDir,
+    keys,
+  };
+  if (opts.writeTo) {
+    await mkdir(dirname(opts.writeTo), { recursive: true });
+    await writeFile(opts.writeTo, `${JSON.stringify(deployment, null, 2)}\n`);
+  }
+  return deployment;
+}

@@ -1,0 +1,98 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+
+/** Latency buckets in seconds: sub-second commits up to multi-minute proofs. */
+const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600];
+
+/** The relayer's Prometheus metrics, in a registry of their own. */
+export function createMetrics() {
+  const registry = new Registry();
+  const metrics = {
+    registry,
+    jobs: new Gauge({ name: "opg_relayer_jobs", help: "Jobs by state", labelNames: ["state"], registers: [registry] }),
+    requestToCommit: new Histogram({
+      name: "opg_relayer_request_to_commit_seconds",
+      help: "From seeing a request to its commitment being sent",
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    commitToSettle: new Histogram({
+      name: "opg_relayer_commit_to_settle_seconds",
+      help: "From commitment sent to settlement mined",
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    proving: new Histogram({
+      name: "opg_relayer_proving_seconds",
+      help: "Groth16 proving time",
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    gasUsed: new Counter({
+      name: "opg_relayer_gas_used_total",
+      help: "Gas used by the relayer's transactions",
+      labelNames: ["tx"],
+      registers: [registry],
+    }),
+    earnings: new Counter({
+      name: "opg_relayer_earnings_opg_wei_total",
+      help: "Model fees credited to this node (OPG wei)",
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: "opg_relayer_errors_total",
+      help: "Errors by stage",
+      labelNames: ["stage"],
+      registers: [registry],
+    }),
+    blockLag: new Gauge({
+      name: "opg_relayer_block_lag",
+      help: "Chain head minus processed cursor",
+      registers: [registry],
+    }),
+  };
+  return metrics;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** What `/healthz` reports; `ok` false answers 503. */
+export type Health = { ok: boolean; rpc: boolean; blockLag: number; queueDepth: number; detail?: string };
+
+/** Serves `/metrics` (Prometheus text) and `/healthz` (JSON) on host:port; port 0 picks a free one. */
+export async function serveOperations(opts: {
+  host: string;
+  port: number;
+  metrics: Metrics;
+  health: () => Promise<Health>;
+}): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
+  const server = createServer(async (req, res) => {
+    try {
+      if (req.url === "/metrics") {
+        res.writeHead(200, { "content-type": opts.metrics.registry.contentType });
+        res.end(await opts.metrics.registry.metrics());
+      } else if (req.url === "/healthz") {
+        const health = await opts.health();
+        res.writeHead(health.ok ? 200 : 503, { "content-type": "application/json" });
+        res.end(JSON.stringify(health));
+      } else {
+        res.writeHead(404, { "content-type": "text/plain" });
+        res.end("not found: try /metrics or /healthz\n");
+      }
+    } catch (error) {
+      res.writeHead(500, { "content-type": "text/plain" });
+      res.end(String(error));
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://${opts.host}:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,137 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  type Address,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  type Hex,
+  http,
+  parseEventLogs,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { readArtifact } from "../../../deploy/artifacts.ts";
+import { parseConfig, type RelayerConfig, type RelayerConfigInput } from "../../../relayer/config.ts";
+import { type LocalChain, startLocalChain } from "../../../relayer/localChain.ts";
+import { ensureCompiledModel, type LocalDeployment, provisionLocalNetwork } from "../../../relayer/localNetwork.ts";
+import { loadCompiledModel } from "../../../zkml/index.ts";
+
+/** A local chain with the protocol deployed and the tiny model registered, plus request helpers. */
+export async function startTestNetwork() {
+  const chain: LocalChain = await startLocalChain();
+  const modelDir = await ensureCompiledModel("tiny");
+  const deployment: LocalDeployment = await provisionLocalNetwork({ rpcUrl: chain.url, modelDir });
+  const model = await loadCompiledModel(modelDir, { executionProvider: "cpu" });
+  const viemChain = defineChain({
+    id: deployment.chainId,
+    name: "local",
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [chain.url] } },
+  });
+  const publicClient = createPublicClient({ chain: viemChain, transport: http(chain.url), pollingInterval: 100 });
+  const requester = createWalletClient({
+    chain: viemChain,
+    transport: http(chain.url),
+    account: privateKeyToAccount(deployment.keys.requester),
+  });
+  const hubAbi = readArtifact("InferenceHub").abi;
+  const tokenAbi = readArtifact("OPGToken").abi;
+  await publicClient.waitForTransactionReceipt({
+    hash: await requester.writeContract({
+      address: deployment.token,
+      abi: tokenAbi,
+      functionName: "approve",
+      args: [deployment.hub, 2n ** 255n],
+    }),
+  });
+
+  /** Sends a request with raw input words (use `model.packInput` for valid ones); returns its id. */
+  async function requestWords(input: bigint[]): Promise<Hex> {
+    const hash = await requester.writeContract({
+      address: deployment.hub,
+      abi: hubAbi,
+      functionName: "request",
+      args: [BigInt(deployment.modelId), input, 0, 0, 2n ** 96n],
+    });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    const [ev] = parseEventLogs({ abi: hubAbi, logs: receipt.logs, eventName: "Requested" });
+    return (ev!.args as { requestId: Hex }).requestId;
+  }
+
+  /** Sends a request for a float input of the model's domain. */
+  function request(floats: number[]): Promise<Hex> {
+    return requestWords(model.packInput(model.quantizeInput(floats)));
+  }
+
+  /** `requestState(id)` as [status, deadline, node]. */
+  async function state(requestId: Hex) {
+    const [status, deadline, node] = (await publicClient.readContract({
+      address: deployment.hub,
+      abi: hubAbi,
+      functionName: "requestState",
+      args: [requestId],
+    })) as readonly [number, bigint, Address, Hex];
+    return { status, deadline, node };
+  }
+
+  /** A relayer config for this network; `dataDir` defaults to a fresh temp dir. */
+  function relayerConfig(overrides: Partial<RelayerConfigInput> = {}): RelayerConfig {
+    return parseConfig({
+      rpcUrls: [chain.url],
+      privateKey: deployment.keys.node,
+      hub: deployment.hub,
+      startBlock: deployment.deployBlock,
+      models: [{ modelId: deployment.modelId, dir: modelDir }],
+      finality: { mode: "confirmations", confirmations: 0 },
+      pollIntervalMs: 100,
+      dataDir: mkdtempSync(join(tmpdir(), "opg-relayer-")),
+      metrics: { host: "127.0.0.1", port: 0, enabled: true },
+      executionProvider: "cpu",
+      logLevel: "warn",
+      ...overrides,
+    });
+  }
+
+  async function rpc(method: string, params: unknown[] = []): Promise<unknown> {
+    const res = await fetch(chain.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+    });
+    const body = (await res.json()) as { result?: unknown; error?: { message: string } };
+    if (body.error) throw new Error(`${method}: ${body.error.message}`);
+    return body.result;
+  }
+
+  return {
+    chain,
+    deployment,
+    model,
+    modelDir,
+    publicClient,
+    hubAbi,
+    tokenAbi,
+    request,
+    requestWords,
+    state,
+    relayerConfig,
+    rpc,
+    async stop() {
+      await model.close();
+      await chain.stop();
+    },
+  };
+}
+
+/** Polls `check` until it returns true or `timeoutMs` passes. */
+export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+export type TestNetwork = Awaited<ReturnType<typeof startTestNetwork>>;

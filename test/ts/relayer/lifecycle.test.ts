@@ -1,0 +1,86 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RequestStatus } from "../../../relayer/hubAbi.ts";
+import { createLogger } from "../../../relayer/logger.ts";
+import { type Relayer, startRelayer } from "../../../relayer/relayer.ts";
+import { openStore } from "../../../relayer/store.ts";
+import { startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
+
+describe("relayer lifecycle on a real hardhat node", () => {
+  let net: TestNetwork;
+  let relayer: Relayer | undefined;
+
+  beforeAll(async () => {
+    net = await startTestNetwork();
+  });
+  afterAll(async () => {
+    await relayer?.stop();
+    await net?.stop();
+  });
+
+  it("commits, proves, settles and withdraws; rejects malformed input without blocking others", async () => {
+    const config = net.relayerConfig({ withdrawThreshold: 1n });
+    relayer = await startRelayer(config, createLogger("warn"));
+    const good = await net.request([0.25, -0.5, 0.75, 0.1]);
+    // Word count and field range pass the hub's checks, but stray high bits make it unpackable.
+    const bad = await net.requestWords(
+      Array.from({ length: net.model.manifest.publicSignals.input.words }, () => 2n ** 252n),
+    );
+    const good2 = await net.request([-0.3, 0.2, 0.9, -0.8]);
+
+    for (const id of [good, good2]) {
+      await waitFor(async () => (await net.state(id)).status === RequestStatus.Settled, 120_000, `settlement of ${id}`);
+    }
+    const st = await net.state(good);
+    expect(st.node.toLowerCase()).toBe(relayer.address.toLowerCase());
+    // Committed output equals the model's own inference.
+    const store = openStore(join(config.dataDir, "relayer.sqlite"));
+    try {
+      const job = store.getJob(good)!;
+      const expected = (await net.model.infer(net.model.quantizeInput([0.25, -0.5, 0.75, 0.1]))).outputWords;
+      expect(job.outputJson).toContain(`${expected[0]}n`);
+      await waitFor(() => store.getJob(bad)?.state === "rejected", 30_000, "rejection of the malformed request");
+      expect(store.getJob(bad)!.error).toMatch(/malformed input/);
+    } finally {
+      store.close();
+    }
+    expect((await net.state(bad)).status).toBe(RequestStatus.Requested);
+
+    // Earnings are withdrawn by the relayer (threshold 1 wei) to its own address.
+    await waitFor(
+      async () => {
+        const [, earnings] = (await net.publicClient.readContract({
+          address: net.deployment.hub,
+          abi: net.hubAbi,
+          functionName: "nodeAccount",
+          args: [relayer!.address],
+        })) as readonly [bigint, bigint];
+        return earnings === 0n;
+      },
+      60_000,
+      "earnings withdrawal",
+    );
+    const balance = (await net.publicClient.readContract({
+      address: net.deployment.token,
+      abi: net.tokenAbi,
+      functionName: "balanceOf",
+      args: [relayer.address],
+    })) as bigint;
+    expect(balance).toBeGreaterThan(0n);
+
+    // The malformed request's on-chain outcome: refunded by the relayer once its commit deadline passes.
+    await net.rpc("evm_increaseTime", [3600]);
+    await net.rpc("evm_mine");
+    await waitFor(
+      async () => (await net.state(bad)).status === RequestStatus.Refunded,
+      60_000,
+      "refund of the malformed request",
+    );
+
+    const metrics = await (await fetch(`${relayer.operationsUrl}/metrics`)).text();
+    expect(metrics).toMatch(/opg_relayer_jobs\{state="settled"\} 2/);
+    expect(metrics).toMatch(/opg_relayer_proving_seconds_count 2/);
+    const health = (await (await fetch(`${relayer.operationsUrl}/healthz`)).json()) as { rpc: boolean };
+    expect(health.rpc).toBe(true);
+  });
+});
