@@ -9,6 +9,12 @@ if (major < 22 || (major === 22 && minor < 13)) {
   );
   process.exit(1);
 }
+// The relayer's store uses node:sqlite, stable in use but still flagged experimental on Node 22.
+const emitWarning = process.emitWarning;
+process.emitWarning = (warning, ...rest) =>
+  String(warning).includes("SQLite is an experimental feature")
+    ? undefined
+    : emitWarning.call(process, warning, ...rest);
 const { register } = await import("tsx/esm/api");
 register();
 const { main } = await import("../cli/opg.ts");

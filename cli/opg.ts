@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
+import { registerRelayerCommands } from "../relayer/cli.ts";
 import { registerModelCommands } from "../zkml/cli.ts";
 
 /** Reads the project's version from package.json (one source of truth). */
@@ -19,6 +20,7 @@ export function createProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerModelCommands(program);
+  registerRelayerCommands(program);
   return program;
 }
 

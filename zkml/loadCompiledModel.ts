@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
 import * as ort from "onnxruntime-node";
 import * as snarkjs from "snarkjs";
 import { QUANTIZED_INPUT } from "./compiler/emitQuantizedOnnx.ts";
@@ -55,8 +57,20 @@ async function verifyArtifacts(dir: string, manifest: Manifest): Promise<void> {
   }
 }
 
+/** onnxruntime-node's CUDA provider library; absent from CPU-only installs (the default here). */
+const CUDA_PROVIDER_LIB = join(
+  dirname(createRequire(import.meta.url).resolve("onnxruntime-node")),
+  "..",
+  "bin",
+  "napi-v6",
+  process.platform,
+  process.arch,
+  "libonnxruntime_providers_cuda.so",
+);
+
 async function createSession(path: string, ep: ExecutionProvider) {
-  if (ep !== "cpu") {
+  // `auto` on a CPU-only install goes straight to CPU instead of letting onnxruntime log a load failure.
+  if (ep === "cuda" || (ep === "auto" && existsSync(CUDA_PROVIDER_LIB))) {
     try {
       return {
         session: await ort.InferenceSession.create(path, { executionProviders: ["cuda"] }),

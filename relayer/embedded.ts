@@ -1,0 +1,58 @@
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { parseConfig, type RelayerConfig } from "./config.ts";
+import { type LocalChain, startLocalChain } from "./localChain.ts";
+import { ensureCompiledModel, type LocalDeployment, provisionLocalNetwork } from "./localNetwork.ts";
+import type { Logger } from "./logger.ts";
+
+/** Port of the embedded chain: the usual local JSON-RPC port, so wallets and scripts find it. */
+export const EMBEDDED_CHAIN_PORT = 8545;
+/** The reference model served by the embedded setup. */
+export const EMBEDDED_MODEL = "demo";
+
+/** Where the embedded setup keeps its deployment and store. */
+export function embeddedDir(dataDir: string): string {
+  return join(dataDir, "local");
+}
+
+/**
+ * Embedded default: starts a real `hardhat node` on loopback, deploys the protocol, registers the demo
+ * model (compiled once into `.opg/models/demo`), stakes the node, and returns a relayer config serving it.
+ * The chain is fresh each time, so the previous embedded store is discarded.
+ */
+export async function startEmbedded(
+  base: RelayerConfig,
+  log: Logger,
+): Promise<{ chain: LocalChain; deployment: LocalDeployment; config: RelayerConfig }> {
+  const dir = embeddedDir(base.dataDir);
+  rmSync(dir, { recursive: true, force: true });
+  log.info({ port: EMBEDDED_CHAIN_PORT }, "no RPC URL configured: starting a local hardhat node");
+  const chain = await startLocalChain({ port: EMBEDDED_CHAIN_PORT });
+  try {
+    log.info({ model: EMBEDDED_MODEL }, "compiling the demo model (cached after the first run)");
+    const modelDir = await ensureCompiledModel(EMBEDDED_MODEL);
+    const deployment = await provisionLocalNetwork({
+      rpcUrl: chain.url,
+      modelDir,
+      writeTo: join(dir, "deployment.json"),
+    });
+    log.info({ hub: deployment.hub, modelId: deployment.modelId, rpc: chain.url }, "local protocol deployed");
+    const config = parseConfig({
+      ...base,
+      rpcUrls: [chain.url],
+      privateKey: deployment.keys.node,
+      hub: deployment.hub,
+      startBlock: deployment.deployBlock,
+      models: [{ modelId: deployment.modelId, dir: modelDir }],
+      // A local hardhat node mines each transaction at once and never reorganizes.
+      finality: { mode: "confirmations", confirmations: 0 },
+      pollIntervalMs: 100,
+      dataDir: join(dir, "relayer"),
+      withdrawThreshold: base.withdrawThreshold === 0n ? 1n : base.withdrawThreshold,
+    });
+    return { chain, deployment, config };
+  } catch (error) {
+    await chain.stop();
+    throw error;
+  }
+}
