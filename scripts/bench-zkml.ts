@@ -11,11 +11,11 @@
  */
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs, promisify } from "node:util";
 import * as ort from "onnxruntime-node";
-import { baselineForward, baselineWitnessInput, buildBaseline } from "../zkml/baseline/index.ts";
+import { baselineForward, baselineWitnessInput, buildBaseline, countR1csTerms } from "../zkml/baseline/index.ts";
 import type { ProveResult } from "../zkml/baseline/proveWorker.ts";
 import { parseNetwork } from "../zkml/compiler/parseNetwork.ts";
 import { type QuantNetwork, quantizeNetwork, quantizeValues } from "../zkml/compiler/quantize.ts";
@@ -147,9 +147,11 @@ function compilerQuantization(calibration: number[][]): QuantNetwork {
 
 interface Side {
   constraints?: number;
+  /** Non-zero terms of A, B, C: what Groth16 setup and the prover's QAP step scale with. */
+  terms?: number;
   setupSeconds?: number;
   setupNote?: string;
-  prove?: ProveResult & { medianSeconds: number };
+  prove?: ProveResult & { medianSeconds: number; minSeconds: number; loadAverage: number };
 }
 
 async function benchCompiler(opts: Options, calibration: number[][], quantized: bigint[][]) {
@@ -180,9 +182,10 @@ async function benchCompiler(opts: Options, calibration: number[][], quantized: 
   const prove = await proveInChild({ kind: "compiled", modelDir: dir, inputs: proveInputs }, opts.out, "compiled");
   const side: Side = {
     constraints: manifest.constraints,
+    terms: countR1csTerms(join(dir, manifest.files.r1cs)).terms,
     setupSeconds,
     setupNote: "compileModel total: quantize, circom, ptau check, Groth16 setup, solc verifier",
-    prove: { ...prove, medianSeconds: median(prove.proveSeconds) },
+    prove: summarize(prove),
   };
   return { side, dir };
 }
@@ -204,11 +207,22 @@ async function benchBaseline(opts: Options, qnet: QuantNetwork, quantizedInputs:
   );
   const side: Side = {
     constraints: build.constraints,
+    terms: countR1csTerms(build.r1csPath).terms,
     setupSeconds: build.circom.seconds + build.setup.seconds,
     setupNote: `circom2 ${build.circom.seconds.toFixed(1)} s (peak ${build.circom.peakRssMiB?.toFixed(0) ?? "?"} MiB) + Groth16 setup ${build.setup.seconds.toFixed(1)} s`,
-    prove: { ...prove, medianSeconds: median(prove.proveSeconds) },
+    prove: summarize(prove),
   };
   return side;
+}
+
+/** Median and best of the proof times, with the 1-minute load average (the machine is shared). */
+function summarize(prove: ProveResult): NonNullable<Side["prove"]> {
+  return {
+    ...prove,
+    medianSeconds: median(prove.proveSeconds),
+    minSeconds: Math.min(...prove.proveSeconds),
+    loadAverage: loadavg()[0]!,
+  };
 }
 
 const fmt = (v: number | undefined, digits = 2) => (v === undefined ? "—" : v.toFixed(digits));
@@ -227,6 +241,12 @@ function report(
       fmt(ratio(compiled.constraints, baseline.constraints), 1),
     ],
     [
+      "R1CS non-zero terms (A+B+C)",
+      String(compiled.terms ?? "—"),
+      String(baseline.terms ?? "—"),
+      fmt(ratio(compiled.terms, baseline.terms), 2),
+    ],
+    [
       "setup (s)",
       fmt(compiled.setupSeconds, 1),
       fmt(baseline.setupSeconds, 1),
@@ -237,6 +257,12 @@ function report(
       fmt(compiled.prove?.medianSeconds),
       fmt(baseline.prove?.medianSeconds),
       fmt(ratio(compiled.prove?.medianSeconds, baseline.prove?.medianSeconds), 1),
+    ],
+    [
+      "proving, best (s)",
+      fmt(compiled.prove?.minSeconds),
+      fmt(baseline.prove?.minSeconds),
+      fmt(ratio(compiled.prove?.minSeconds, baseline.prove?.minSeconds), 1),
     ],
     [
       "prover peak memory (MiB)",
@@ -252,7 +278,8 @@ function report(
   for (const r of rows) lines.push(`| ${r.join(" | ")} |`);
   console.log(`\n${lines.join("\n")}`);
   console.log(
-    `\nproofs verified: compiler ${compiled.prove?.verified ?? "—"}, baseline ${baseline.prove?.verified ?? "—"}`,
+    `\nproofs verified: compiler ${compiled.prove?.verified ?? "—"}, baseline ${baseline.prove?.verified ?? "—"}; ` +
+      `1-min load average after proving: compiler ${fmt(compiled.prove?.loadAverage)}, baseline ${fmt(baseline.prove?.loadAverage)}`,
   );
   console.log(`setup detail: compiler = ${compiled.setupNote ?? "—"}; baseline = ${baseline.setupNote ?? "—"}`);
   console.log(

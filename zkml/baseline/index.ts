@@ -9,3 +9,4 @@ export {
   decodeSignedSignals,
   generateBaselineCircuit,
 } from "./generateBaselineCircuit.ts";
+export { countR1csTerms } from "./r1csTerms.ts";
