@@ -201,7 +201,15 @@ export function createTxSender(deps: {
     }
   }
 
-  return { send, address: account.address };
+  return {
+    send,
+    address: account.address,
+    /** Forgets the local nonce (after a reorg the node's count may be lower); re-read on the next send. */
+    resetNonce: () =>
+      exclusive(async () => {
+        nextNonce = undefined;
+      }),
+  };
 }
 
 /** The transaction sender for one account. */

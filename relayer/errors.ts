@@ -44,6 +44,9 @@ const TRANSIENT_MESSAGE = /ECONNRESET|ECONNREFUSED|EPIPE|socket hang up|fetch fa
 /** Node messages about nonce/fee races that a resubmission fixes. */
 const NONCE_RACE = /nonce too low|replacement transaction underpriced|already known|nonce has already been used/i;
 
+/** `reverted with custom error 'Name(args)'`, as hardhat node words a revert. */
+const CUSTOM_ERROR_IN_MESSAGE = /custom error '(\w+)\(/;
+
 /**
  * Normalizes any thrown value into a `RelayerError`, decoding contract reverts by name and marking
  * transport faults retryable.
@@ -53,7 +56,9 @@ export function classifyError(error: unknown): RelayerError {
   if (error instanceof BaseError) {
     const revert = error.walk((e) => e instanceof ContractFunctionRevertedError);
     if (revert instanceof ContractFunctionRevertedError) {
-      const name = revert.data?.errorName ?? revert.reason ?? "unknown revert";
+      // Some nodes (hardhat node) report custom errors only in the message: recover the name from it.
+      const fromMessage = CUSTOM_ERROR_IN_MESSAGE.exec(`${revert.reason ?? ""} ${error.message}`)?.[1];
+      const name = revert.data?.errorName ?? fromMessage ?? revert.reason ?? "unknown revert";
       return new RevertError(name, (revert.data?.args as readonly unknown[] | undefined) ?? [], error);
     }
     const http = error.walk((e) => e instanceof HttpRequestError);

@@ -48,6 +48,10 @@ async function chainNow(deps: JobDeps): Promise<bigint> {
   return block.timestamp;
 }
 
+async function headNumber(deps: JobDeps): Promise<number> {
+  return Number(await withRetry(() => deps.publicClient.getBlockNumber({ cacheTime: 0 })));
+}
+
 function setState(deps: JobDeps, job: Job, state: JobState, patch: Partial<Job> = {}): void {
   deps.store.updateJob(job.requestId, { state, ...patch });
   Object.assign(job, { state, ...patch });
@@ -83,7 +87,7 @@ async function commit(deps: JobDeps, job: Job, req: HubRequest): Promise<void> {
   );
   deps.metrics.requestToCommit.observe((sentAt - job.seenAt) / 1000);
   if ("dryRun" in outcome) return setState(deps, job, "rejected", { error: "dry run: commitment not sent" });
-  setState(deps, job, "committed", { committedAt: sentAt });
+  setState(deps, job, "committed", { committedAt: sentAt, lastBlock: Number(outcome.receipt.blockNumber) });
 }
 
 /** Proves the committed inference in the worker pool and stores the proof. */
@@ -126,7 +130,11 @@ async function settle(deps: JobDeps, job: Job, req: HubRequest): Promise<void> {
   const now = Date.now();
   deps.metrics.commitToSettle.observe((now - (job.committedAt ?? now)) / 1000);
   deps.metrics.earnings.inc(Number(req.modelFee));
-  setState(deps, job, "settled", { settledAt: now, settleGas: outcome.receipt.gasUsed.toString() });
+  setState(deps, job, "settled", {
+    settledAt: now,
+    settleGas: outcome.receipt.gasUsed.toString(),
+    lastBlock: Number(outcome.receipt.blockNumber),
+  });
 }
 
 /** Returns the escrow of a request we rejected once its commit deadline has passed (its on-chain outcome). */
@@ -171,7 +179,11 @@ export async function processJob(deps: JobDeps, job: Job): Promise<void> {
           return setState(deps, job, "expired", { error: "commit deadline passed" });
         return await commit(deps, job, req);
       case RequestStatus.Committed:
-        if (!ours) return setState(deps, job, "lost", { error: `committed by ${state.node}` });
+        if (!ours)
+          return setState(deps, job, "lost", {
+            error: `committed by ${state.node}`,
+            lastBlock: await headNumber(deps),
+          });
         if (!job.outputJson) throw new RelayerError("chain shows our commitment but the store has no output");
         if ((await chainNow(deps)) > state.deadline)
           return setState(deps, job, "expired", { error: "proof deadline passed" });

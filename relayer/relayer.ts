@@ -146,7 +146,10 @@ export async function startRelayer(config: RelayerConfig, log: Logger, clients?:
     store,
     log: log.child({ module: "watcher" }),
     onRequested,
-    onReorg: () => {
+    onReorg: (fork) => {
+      const reopened = store.reopenAfter(fork);
+      log.warn({ fork, reopened }, "jobs reopened after a reorg");
+      void sender.resetNonce();
       for (const job of store.openJobs()) kick(job.requestId);
     },
   });

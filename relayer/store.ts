@@ -44,6 +44,8 @@ export type Job = {
   provedAt: number | null;
   settledAt: number | null;
   proveMs: number | null;
+  /** Latest block at which the job's state was observed or changed (reorgs above it reopen the job). */
+  lastBlock: number | null;
 };
 
 const SCHEMA = `
@@ -63,7 +65,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   committed_at INTEGER,
   proved_at INTEGER,
   settled_at INTEGER,
-  prove_ms INTEGER
+  prove_ms INTEGER,
+  last_block INTEGER
 );
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
 CREATE TABLE IF NOT EXISTS cursor (id INTEGER PRIMARY KEY CHECK (id = 1), block INTEGER NOT NULL);
@@ -87,6 +90,7 @@ const COLUMNS: Record<keyof Job, string> = {
   provedAt: "proved_at",
   settledAt: "settled_at",
   proveMs: "prove_ms",
+  lastBlock: "last_block",
 };
 
 /** Recent block hashes kept for reorg detection (deeper reorgs than this are not expected). */
@@ -193,6 +197,16 @@ export function openStore(path: string) {
         db.exec("ROLLBACK");
         throw error;
       }
+    },
+    /**
+     * After a reorg back to `block`: jobs whose last observed state came from a dropped block go back to
+     * `seen`, so the pipeline re-reads the canonical chain (and re-commits or re-settles if needed).
+     */
+    reopenAfter(block: number): number {
+      const res = db
+        .prepare("UPDATE jobs SET state = 'seen' WHERE last_block > ? AND state IN ('settled', 'lost', 'expired')")
+        .run(block);
+      return Number(res.changes);
     },
     close() {
       db.close();

@@ -1,0 +1,47 @@
+import { parseEventLogs } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RequestStatus } from "../../../relayer/hubAbi.ts";
+import { createLogger } from "../../../relayer/logger.ts";
+import { type Relayer, startRelayer } from "../../../relayer/relayer.ts";
+import { startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
+
+describe("two relayers racing on one hub", () => {
+  let net: TestNetwork;
+  const relayers: Relayer[] = [];
+
+  beforeAll(async () => {
+    net = await startTestNetwork();
+  });
+  afterAll(async () => {
+    for (const r of relayers) await r.stop();
+    await net?.stop();
+  });
+
+  it("settles every request exactly once, paying only the node that committed", async () => {
+    const log = createLogger("warn");
+    relayers.push(await startRelayer(net.relayerConfig(), log));
+    relayers.push(await startRelayer(net.relayerConfig({ privateKey: net.deployment.keys.node2 }), log));
+    const ids: `0x${string}`[] = [];
+    for (let i = 0; i < 6; i++) ids.push(await net.request([i / 10, -i / 10, 0.5, -0.25]));
+    for (const id of ids) {
+      await waitFor(async () => (await net.state(id)).status === RequestStatus.Settled, 120_000, `settlement of ${id}`);
+    }
+    const logs = await net.publicClient.getLogs({ address: net.deployment.hub, fromBlock: 0n });
+    const committed = parseEventLogs({ abi: net.hubAbi, logs, eventName: "Committed" });
+    const settled = parseEventLogs({ abi: net.hubAbi, logs, eventName: "Settled" });
+    for (const id of ids) {
+      const commits = committed.filter((l) => (l.args as { requestId: string }).requestId === id);
+      const settles = settled.filter((l) => (l.args as { requestId: string }).requestId === id);
+      expect(commits).toHaveLength(1);
+      expect(settles).toHaveLength(1);
+      // Paid to the committer, whoever sent the settlement.
+      expect((settles[0]!.args as { node: string }).node).toBe((commits[0]!.args as { node: string }).node);
+    }
+    // Losers drop the job after a failed pre-flight at most: no reverted transactions from either node.
+    const nodes = relayers.map((r) => r.address.toLowerCase());
+    for (const l of logs) {
+      const receipt = await net.publicClient.getTransactionReceipt({ hash: l.transactionHash! });
+      if (nodes.includes(receipt.from.toLowerCase())) expect(receipt.status).toBe("success");
+    }
+  });
+});

@@ -1,0 +1,106 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { parseEventLogs } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RequestStatus } from "../../../relayer/hubAbi.ts";
+import { freePort } from "../../../relayer/localChain.ts";
+import { createLogger } from "../../../relayer/logger.ts";
+import { type Relayer, startRelayer } from "../../../relayer/relayer.ts";
+import { startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
+
+type Fault = "none" | "5xx" | "reset" | "delay" | "drop";
+
+/** A JSON-RPC proxy that injects faults on a fixed schedule (or always, in outage mode). */
+async function startFaultyProxy(upstream: string) {
+  const counts: Record<Fault, number> = { none: 0, "5xx": 0, reset: 0, delay: 0, drop: 0 };
+  let n = 0;
+  let outage = false;
+  const schedule = (i: number): Fault =>
+    i % 5 === 0 ? "5xx" : i % 7 === 0 ? "reset" : i % 11 === 0 ? "delay" : i % 13 === 0 ? "drop" : "none";
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", async () => {
+      const fault = outage ? "5xx" : schedule(++n);
+      counts[fault]++;
+      if (fault === "5xx") {
+        res.writeHead(503).end("upstream unavailable");
+        return;
+      }
+      if (fault === "reset") return req.socket.destroy();
+      if (fault === "drop") return req.socket.end(); // closes without an HTTP response
+      if (fault === "delay") await new Promise((r) => setTimeout(r, 1_500));
+      const upstreamRes = await fetch(upstream, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: Buffer.concat(chunks),
+      });
+      res.writeHead(upstreamRes.status, { "content-type": "application/json" }).end(await upstreamRes.text());
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    counts,
+    setOutage: (on: boolean) => {
+      outage = on;
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+describe("RPC faults", () => {
+  let net: TestNetwork;
+  let proxy: Awaited<ReturnType<typeof startFaultyProxy>>;
+  const relayers: Relayer[] = [];
+
+  beforeAll(async () => {
+    net = await startTestNetwork();
+    proxy = await startFaultyProxy(net.chain.url);
+  });
+  afterAll(async () => {
+    for (const r of relayers) await r.stop();
+    await proxy?.close();
+    await net?.stop();
+  });
+
+  it("loses nothing through drops, delays, 5xx and resets, and reports an outage in /healthz", async () => {
+    const relayer = await startRelayer(net.relayerConfig({ rpcUrls: [proxy.url] }), createLogger("silent"));
+    relayers.push(relayer);
+    const ids: `0x${string}`[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await net.request([0.2, -0.1 * i, 0.3, 0.05 * i]));
+    for (const id of ids) {
+      await waitFor(async () => (await net.state(id)).status === RequestStatus.Settled, 120_000, `settlement of ${id}`);
+    }
+    const logs = await net.publicClient.getLogs({ address: net.deployment.hub, fromBlock: 0n });
+    const settled = parseEventLogs({ abi: net.hubAbi, logs, eventName: "Settled" });
+    for (const id of ids)
+      expect(settled.filter((l) => (l.args as { requestId: string }).requestId === id)).toHaveLength(1);
+    for (const fault of ["5xx", "reset", "delay", "drop"] as const) expect(proxy.counts[fault]).toBeGreaterThan(0);
+
+    // A lasting outage: bounded retries give up and the health endpoint says so; recovery clears it.
+    proxy.setOutage(true);
+    const healthz = `${relayer.operationsUrl}/healthz`;
+    await waitFor(async () => (await fetch(healthz)).status === 503, 60_000, "/healthz to report the outage");
+    proxy.setOutage(false);
+    await waitFor(async () => (await fetch(healthz)).status === 200, 60_000, "/healthz to recover");
+  });
+
+  it("falls back to the next RPC URL when the first is down", async () => {
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const relayer = await startRelayer(
+      net.relayerConfig({ rpcUrls: [dead, net.chain.url], privateKey: net.deployment.keys.node2 }),
+      createLogger("silent"),
+    );
+    relayers.push(relayer);
+    await relayers[0]!.stop();
+    const id = await net.request([0.6, 0.1, -0.4, 0.2]);
+    await waitFor(
+      async () => (await net.state(id)).status === RequestStatus.Settled,
+      120_000,
+      "settlement via fallback",
+    );
+    expect((await net.state(id)).node.toLowerCase()).toBe(relayer.address.toLowerCase());
+  });
+});
