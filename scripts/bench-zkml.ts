@@ -15,7 +15,14 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs, promisify } from "node:util";
 import * as ort from "onnxruntime-node";
-import { baselineForward, baselineWitnessInput, buildBaseline, countR1csTerms } from "../zkml/baseline/index.ts";
+import { type BenchSide, benchTable, summarizeProofs, targetLine } from "../zkml/baseline/benchReport.ts";
+import {
+  baselineForward,
+  baselineWitnessInput,
+  buildBaseline,
+  buildO1Variant,
+  countR1csTerms,
+} from "../zkml/baseline/index.ts";
 import type { ProveResult } from "../zkml/baseline/proveWorker.ts";
 import { parseNetwork } from "../zkml/compiler/parseNetwork.ts";
 import { type QuantNetwork, quantizeNetwork, quantizeValues } from "../zkml/compiler/quantize.ts";
@@ -30,10 +37,6 @@ const WORKER = join(ROOT, "zkml/baseline/proveWorker.ts");
 /** The compiler's defaults, stated here so the baseline is generated from the same quantization. */
 const ACTIVATION_BITS = 16;
 const WEIGHT_BITS = 12;
-/** Targets from the project brief. */
-const TARGET_CONSTRAINT_RATIO = 10;
-const TARGET_PROVE_RATIO = 5;
-const TARGET_MAX_DISAGREEMENT = 0.005;
 
 const run = promisify(execFile);
 
@@ -79,12 +82,6 @@ function parseOptions(): Options {
     skipBaseline: values["skip-baseline"]!,
   };
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /** Runs proofs in a child process (own VmHWM) and returns its measurements. */
 async function proveInChild(job: object, dir: string, name: string): Promise<ProveResult> {
@@ -145,14 +142,7 @@ function compilerQuantization(calibration: number[][]): QuantNetwork {
   return quantizeNetwork(net, calibration, { activationBits: ACTIVATION_BITS, weightBits: WEIGHT_BITS });
 }
 
-interface Side {
-  constraints?: number;
-  /** Non-zero terms of A, B, C: what Groth16 setup and the prover's QAP step scale with. */
-  terms?: number;
-  setupSeconds?: number;
-  setupNote?: string;
-  prove?: ProveResult & { medianSeconds: number; minSeconds: number; loadAverage: number };
-}
+type Side = BenchSide;
 
 async function benchCompiler(opts: Options, calibration: number[][], quantized: bigint[][]) {
   const dir = join(opts.out, "compiled");
@@ -185,7 +175,7 @@ async function benchCompiler(opts: Options, calibration: number[][], quantized: 
     terms: countR1csTerms(join(dir, manifest.files.r1cs)).terms,
     setupSeconds,
     setupNote: "compileModel total: quantize, circom, ptau check, Groth16 setup, solc verifier",
-    prove: summarize(prove),
+    prove: summarizeProofs(prove, loadavg()[0]!),
   };
   return { side, dir };
 }
@@ -210,89 +200,40 @@ async function benchBaseline(opts: Options, qnet: QuantNetwork, quantizedInputs:
     terms: countR1csTerms(build.r1csPath).terms,
     setupSeconds: build.circom.seconds + build.setup.seconds,
     setupNote: `circom2 ${build.circom.seconds.toFixed(1)} s (peak ${build.circom.peakRssMiB?.toFixed(0) ?? "?"} MiB) + Groth16 setup ${build.setup.seconds.toFixed(1)} s`,
-    prove: summarize(prove),
+    prove: summarizeProofs(prove, loadavg()[0]!),
   };
   return side;
 }
 
-/** Median and best of the proof times, with the 1-minute load average (the machine is shared). */
-function summarize(prove: ProveResult): NonNullable<Side["prove"]> {
-  return {
-    ...prove,
-    medianSeconds: median(prove.proveSeconds),
-    minSeconds: Math.min(...prove.proveSeconds),
-    loadAverage: loadavg()[0]!,
+/** The compiler's emitted circuit recompiled with circom --O1: same constraints system minus substitution. */
+async function benchO1Variant(opts: Options, compiledDir: string, inputs: number[][]): Promise<Side> {
+  const variant = await buildO1Variant(
+    join(compiledDir, "circuit.circom"),
+    join(opts.out, "compiled-o1"),
+    opts.ptau,
+    opts.fresh,
+  );
+  console.log(`compiler circuit at --O1: ${variant.constraints} constraints; proving ${opts.proofs}×`);
+  const model = await loadCompiledModel(compiledDir, { executionProvider: "cpu" });
+  const witnessInputs = inputs
+    .slice(0, opts.proofs)
+    .map((x) => ({ inWords: model.packInput(model.quantizeInput(x)).map(String) }));
+  await model.close();
+  const job = {
+    kind: "baseline",
+    wasm: variant.wasmPath,
+    zkey: variant.zkeyPath,
+    vkey: variant.vkeyPath,
+    witnessInputs,
   };
-}
-
-const fmt = (v: number | undefined, digits = 2) => (v === undefined ? "—" : v.toFixed(digits));
-
-function report(
-  compiled: Side,
-  baseline: Side,
-  accuracy: { disagreement: number; maxAbsError: number; samples: number },
-) {
-  const ratio = (a?: number, b?: number) => (a && b ? b / a : undefined);
-  const rows = [
-    [
-      "constraints",
-      String(compiled.constraints ?? "—"),
-      String(baseline.constraints ?? "—"),
-      fmt(ratio(compiled.constraints, baseline.constraints), 1),
-    ],
-    [
-      "R1CS non-zero terms (A+B+C)",
-      String(compiled.terms ?? "—"),
-      String(baseline.terms ?? "—"),
-      fmt(ratio(compiled.terms, baseline.terms), 2),
-    ],
-    [
-      "setup (s)",
-      fmt(compiled.setupSeconds, 1),
-      fmt(baseline.setupSeconds, 1),
-      fmt(ratio(compiled.setupSeconds, baseline.setupSeconds), 1),
-    ],
-    [
-      "proving, median (s)",
-      fmt(compiled.prove?.medianSeconds),
-      fmt(baseline.prove?.medianSeconds),
-      fmt(ratio(compiled.prove?.medianSeconds, baseline.prove?.medianSeconds), 1),
-    ],
-    [
-      "proving, best (s)",
-      fmt(compiled.prove?.minSeconds),
-      fmt(baseline.prove?.minSeconds),
-      fmt(ratio(compiled.prove?.minSeconds, baseline.prove?.minSeconds), 1),
-    ],
-    [
-      "prover peak memory (MiB)",
-      fmt(compiled.prove?.vmHwmMiB, 0),
-      fmt(baseline.prove?.vmHwmMiB, 0),
-      fmt(ratio(compiled.prove?.vmHwmMiB, baseline.prove?.vmHwmMiB), 1),
-    ],
-  ];
-  const lines = [
-    "| metric | compiler (constant weights) | baseline (private weights) | baseline / compiler |",
-    "|---|---|---|---|",
-  ];
-  for (const r of rows) lines.push(`| ${r.join(" | ")} |`);
-  console.log(`\n${lines.join("\n")}`);
-  console.log(
-    `\nproofs verified: compiler ${compiled.prove?.verified ?? "—"}, baseline ${baseline.prove?.verified ?? "—"}; ` +
-      `1-min load average after proving: compiler ${fmt(compiled.prove?.loadAverage)}, baseline ${fmt(baseline.prove?.loadAverage)}`,
-  );
-  console.log(`setup detail: compiler = ${compiled.setupNote ?? "—"}; baseline = ${baseline.setupNote ?? "—"}`);
-  console.log(
-    `accuracy loss (quantized vs float, ${accuracy.samples} synthetic digits): argmax disagreement ` +
-      `${(accuracy.disagreement * 100).toFixed(2)}%, max |error| ${accuracy.maxAbsError.toFixed(4)} (same for both circuits)`,
-  );
-  const c = ratio(compiled.constraints, baseline.constraints);
-  const p = ratio(compiled.prove?.medianSeconds, baseline.prove?.medianSeconds);
-  console.log(
-    `targets: constraints ≥${TARGET_CONSTRAINT_RATIO}× ${c === undefined ? "n/a" : c >= TARGET_CONSTRAINT_RATIO ? "MET" : "NOT MET"}, ` +
-      `proving ≥${TARGET_PROVE_RATIO}× ${p === undefined ? "n/a" : p >= TARGET_PROVE_RATIO ? "MET" : "NOT MET"}, ` +
-      `disagreement ≤${TARGET_MAX_DISAGREEMENT * 100}% ${accuracy.disagreement <= TARGET_MAX_DISAGREEMENT ? "MET" : "NOT MET"}`,
-  );
+  const prove = await proveInChild(job, opts.out, "compiled-o1");
+  return {
+    constraints: variant.constraints,
+    terms: variant.terms,
+    setupSeconds: variant.circomSeconds + variant.setupSeconds,
+    setupNote: `circom2 --O1 ${variant.circomSeconds.toFixed(1)} s + Groth16 setup ${variant.setupSeconds.toFixed(1)} s`,
+    prove: summarizeProofs(prove, loadavg()[0]!),
+  };
 }
 
 async function main(): Promise<void> {
@@ -307,20 +248,38 @@ async function main(): Promise<void> {
   const quantized = evalInputs.map((x) => quantizeValues(x, qnet.inputFraction, qnet.activationBits));
   const accuracy = await measureAccuracy(qnet, evalInputs, quantized);
   let compiled: Side = {};
+  let compiledO1: Side = {};
   if (!opts.skipCompiler) {
     const result = await benchCompiler(opts, calibration, quantized);
     compiled = result.side;
+    compiledO1 = await benchO1Variant(opts, result.dir, evalInputs);
     // Same function: the compiled model's integer outputs equal the reference both circuits prove.
     await checkCompiledOutputs(result.dir, evalInputs, quantized, accuracy.outputs);
     console.log(`compiled model = integer reference on all ${evalInputs.length} evaluation inputs`);
   }
   const baseline = opts.skipBaseline ? {} : await benchBaseline(opts, qnet, quantized);
-  report(compiled, baseline, accuracy);
+  const columns = [
+    { title: "compiler (constant weights, --O2 as shipped)", side: compiled },
+    { title: "same circuit at --O1", side: compiledO1 },
+  ];
+  console.log(`\n${benchTable(columns, baseline)}\n`);
+  for (const [name, side] of [...columns.map((c) => [c.title, c.side] as const), ["baseline", baseline] as const]) {
+    const p = side.prove;
+    console.log(
+      `${name}: setup = ${side.setupNote ?? "—"}; proofs verified ${p?.verified ?? "—"}, load avg ${p?.loadAverage.toFixed(2) ?? "—"}`,
+    );
+  }
+  console.log(
+    `accuracy loss (quantized vs float, ${accuracy.samples} synthetic digits, same integers in every circuit): ` +
+      `argmax disagreement ${(accuracy.disagreement * 100).toFixed(2)}%, max |error| ${accuracy.maxAbsError.toFixed(4)}`,
+  );
+  console.log(targetLine(compiled, baseline, accuracy.disagreement));
   const { outputs: _outputs, ...accuracySummary } = accuracy;
   const results = {
     date: new Date().toISOString(),
     cores: cpus().length,
     compiled,
+    compiledO1,
     baseline,
     accuracy: accuracySummary,
   };

@@ -20,13 +20,13 @@ const GNU_TIME = "/usr/bin/time";
 
 /**
  * Compiles `circuitPath` with circom2 (WebAssembly build of circom) to R1CS + WASM witness
- * generator, `--O2`, into `outDir`, timing it and measuring the compiler's peak memory. Both paths
+ * generator, `--O2` unless told otherwise, into `outDir`, timing it and measuring the compiler's peak memory. Both paths
  * must lie under the directory holding `node_modules`.
  */
 export async function compileCircuit(
   circuitPath: string,
   outDir: string,
-  opts: { useTime?: boolean } = {},
+  opts: { useTime?: boolean; optimization?: "--O1" | "--O2" } = {},
 ): Promise<CircomRun> {
   mkdirSync(outDir, { recursive: true });
   const circom = join(NODE_MODULES, ".bin", "circom2");
@@ -38,7 +38,16 @@ export async function compileCircuit(
     if (rel.startsWith("..")) throw new Error(`circom2 can only reach files under ${cwd}; got ${path}`);
     return rel || ".";
   };
-  const circomArgs = [below(circuitPath), "--r1cs", "--wasm", "--O2", "-l", "node_modules", "-o", below(outDir)];
+  const circomArgs = [
+    below(circuitPath),
+    "--r1cs",
+    "--wasm",
+    opts.optimization ?? "--O2",
+    "-l",
+    "node_modules",
+    "-o",
+    below(outDir),
+  ];
   const useTime = opts.useTime ?? true;
   const [cmd, args] = useTime ? [GNU_TIME, ["-f", "PEAK_RSS_KB=%M", circom, ...circomArgs]] : [circom, circomArgs];
   const started = performance.now();

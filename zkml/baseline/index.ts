@@ -1,5 +1,6 @@
 export { baselineForward } from "./baselineForward.ts";
 export { type BaselineBuild, buildBaseline } from "./buildBaseline.ts";
+export { buildO1Variant, type O1Variant } from "./buildO1Variant.ts";
 export { type CircomRun, compileCircuit } from "./compileCircuit.ts";
 export {
   BASELINE_TEMPLATES,
