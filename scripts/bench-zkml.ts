@@ -6,7 +6,7 @@
  * model against the float model on synthetic held-out digits.
  *
  * Usage: npm run bench:zkml -- [--ptau <prepared 2^16 ptau>] [--proofs 5] [--samples 1000]
- *        [--out build/bench-zkml] [--fresh] [--skip-compiler] [--skip-baseline]
+ *        [--out build/bench-zkml] [--fresh] [--skip-compiler] [--skip-baseline] [--sweep]
  * Not part of `npm test`: it takes minutes (Groth16 setups, proofs) and a 2^16 ptau.
  */
 import { execFile } from "node:child_process";
@@ -22,6 +22,7 @@ import {
   buildBaseline,
   buildO1Variant,
   countR1csTerms,
+  quantizationSweep,
 } from "../zkml/baseline/index.ts";
 import type { ProveResult } from "../zkml/baseline/proveWorker.ts";
 import { parseNetwork } from "../zkml/compiler/parseNetwork.ts";
@@ -48,6 +49,7 @@ interface Options {
   fresh: boolean;
   skipCompiler: boolean;
   skipBaseline: boolean;
+  sweep: boolean;
 }
 
 function parseOptions(): Options {
@@ -60,6 +62,7 @@ function parseOptions(): Options {
       fresh: { type: "boolean", default: false },
       "skip-compiler": { type: "boolean", default: false },
       "skip-baseline": { type: "boolean", default: false },
+      sweep: { type: "boolean", default: false },
     },
   });
   const proofs = Number(values.proofs);
@@ -80,6 +83,7 @@ function parseOptions(): Options {
     fresh: values.fresh!,
     skipCompiler: values["skip-compiler"]!,
     skipBaseline: values["skip-baseline"]!,
+    sweep: values.sweep!,
   };
 }
 
@@ -136,9 +140,11 @@ async function checkCompiledOutputs(modelDir: string, inputs: number[][], quanti
   }
 }
 
+const floatNetwork = () => parseNetwork(readModel(new Uint8Array(readFileSync(MODEL)), "mnist.onnx"));
+
 /** The compiler's quantization of the benchmark model (same calibration, same bit widths). */
 function compilerQuantization(calibration: number[][]): QuantNetwork {
-  const net = parseNetwork(readModel(new Uint8Array(readFileSync(MODEL)), "mnist.onnx"));
+  const net = floatNetwork();
   return quantizeNetwork(net, calibration, { activationBits: ACTIVATION_BITS, weightBits: WEIGHT_BITS });
 }
 
@@ -247,6 +253,14 @@ async function main(): Promise<void> {
   const qnet = compilerQuantization(calibration);
   const quantized = evalInputs.map((x) => quantizeValues(x, qnet.inputFraction, qnet.activationBits));
   const accuracy = await measureAccuracy(qnet, evalInputs, quantized);
+  if (opts.sweep) {
+    for (const p of quantizationSweep(floatNetwork(), calibration, evalInputs)) {
+      const pct = (p.disagreement * 100).toFixed(1);
+      console.log(
+        `sweep ${p.activationBits}/${p.weightBits} bits: disagreement ${pct}%, max |error| ${p.maxAbsError.toFixed(3)}`,
+      );
+    }
+  }
   let compiled: Side = {};
   let compiledO1: Side = {};
   if (!opts.skipCompiler) {

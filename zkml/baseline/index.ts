@@ -10,4 +10,5 @@ export {
   decodeSignedSignals,
   generateBaselineCircuit,
 } from "./generateBaselineCircuit.ts";
+export { quantizationSweep, type SweepPoint } from "./quantizationSweep.ts";
 export { countR1csTerms } from "./r1csTerms.ts";

@@ -1,0 +1,46 @@
+import type { FloatNetwork } from "../compiler/parseNetwork.ts";
+import { floatForward, quantForward, quantizeNetwork, quantizeValues } from "../compiler/quantize.ts";
+
+/** Bit widths tried by the sweep: (activation bits, weight bits), from the compiler's default down. */
+export const SWEEP_WIDTHS: readonly (readonly [number, number])[] = [
+  [16, 12],
+  [12, 10],
+  [10, 8],
+  [8, 8],
+  [8, 6],
+];
+
+/** Accuracy of one quantization against the float model. */
+export interface SweepPoint {
+  activationBits: number;
+  weightBits: number;
+  /** Fraction of inputs whose argmax differs from the float model's. */
+  disagreement: number;
+  /** Largest |float logit − dequantized logit|. */
+  maxAbsError: number;
+}
+
+/**
+ * Quantizes `net` with the compiler's `quantizeNetwork` at each width and compares the integer model
+ * (dequantized) with the float forward pass on `inputs`: what narrower activations would cost.
+ */
+export function quantizationSweep(net: FloatNetwork, calibration: number[][], inputs: number[][]): SweepPoint[] {
+  const floats = inputs.map((x) => floatForward(net, x).at(-1)!);
+  const argmax = (v: number[]) => v.indexOf(Math.max(...v));
+  return SWEEP_WIDTHS.map(([activationBits, weightBits]) => {
+    const q = quantizeNetwork(net, calibration, { activationBits, weightBits });
+    let disagree = 0;
+    let maxAbsError = 0;
+    inputs.forEach((x, k) => {
+      const out = quantForward(q, quantizeValues(x, q.inputFraction, activationBits)).map(
+        (v) => Number(v) / 2 ** q.outputFraction,
+      );
+      const f = floats[k]!;
+      if (argmax(out) !== argmax(f)) disagree++;
+      f.forEach((v, j) => {
+        maxAbsError = Math.max(maxAbsError, Math.abs(v - out[j]!));
+      });
+    });
+    return { activationBits, weightBits, disagreement: disagree / inputs.length, maxAbsError };
+  });
+}
