@@ -49,7 +49,7 @@ describe.each([
 
   it("reproduces the committed fixture byte for byte (deterministic build)", () => {
     const fixture = readFileSync(join(FIXTURE_DIR, `${name}.onnx`));
-    expect(Buffer.from(model.onnx).equals(fixture)).toBe(true);
+    expect(Buffer.from(model.onnx).equals(fixture), `${name}.onnx is stale: run npm run build:models`).toBe(true);
   });
 
   it("loads in onnxruntime with the declared input and output shapes", async () => {
