@@ -33,6 +33,16 @@ export type ChainClients = {
   chainId: number;
 };
 
+/** A viem chain description for a chain known only by its id and RPC URLs. */
+export function chainFor(chainId: number, rpcUrls: readonly string[]): Chain {
+  return defineChain({
+    id: chainId,
+    name: `chain-${chainId}`,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [...rpcUrls] } },
+  });
+}
+
 /**
  * Connects to the chain: a fallback transport over `rpcUrls` (viem's own retries off, so the relayer's
  * bounded retry policy is the only one), the chain id read from the node.
@@ -46,12 +56,7 @@ export async function createChainClients(opts: {
   const transport = transports.length === 1 ? transports[0]! : fallback(transports, { retryCount: 0 });
   const probe = createPublicClient({ transport });
   const chainId = await withRetry(() => probe.getChainId());
-  const chain = defineChain({
-    id: chainId,
-    name: `chain-${chainId}`,
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [...opts.rpcUrls] } },
-  });
+  const chain = chainFor(chainId, opts.rpcUrls);
   const account = privateKeyToAccount(opts.privateKey);
   const publicClient = createPublicClient({ chain, transport, pollingInterval: opts.pollingIntervalMs });
   const walletClient = createWalletClient({ chain, transport, account });

@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createPublicClient, createWalletClient, defineChain, formatUnits, type Hex, http, parseEventLogs } from "viem";
+import { createPublicClient, createWalletClient, formatUnits, type Hex, http, parseEventLogs } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { readArtifact } from "../deploy/artifacts.ts";
 import { loadCompiledModel, releaseProverThreads } from "../zkml/index.ts";
+import { chainFor } from "./chain.ts";
 import { RelayerError } from "./errors.ts";
 import { type LocalDeployment, MODEL_FIXTURES } from "./localNetwork.ts";
 import { openStore } from "./store.ts";
@@ -38,12 +39,7 @@ export async function runDemo(opts: {
     throw new RelayerError(`no local deployment at ${file}`, { details: "start one first: npx opg relayer start" });
   }
   const dep = JSON.parse(readFileSync(file, "utf8")) as LocalDeployment;
-  const chain = defineChain({
-    id: dep.chainId,
-    name: "local",
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [dep.rpcUrl] } },
-  });
+  const chain = chainFor(dep.chainId, [dep.rpcUrl]);
   const publicClient = createPublicClient({ chain, transport: http(dep.rpcUrl), pollingInterval: 50 });
   const wallet = createWalletClient({
     chain,

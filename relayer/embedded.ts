@@ -1,8 +1,13 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { parseConfig, type RelayerConfig } from "./config.ts";
+import type { RelayerConfig } from "./config.ts";
 import { type LocalChain, startLocalChain } from "./localChain.ts";
-import { ensureCompiledModel, type LocalDeployment, provisionLocalNetwork } from "./localNetwork.ts";
+import {
+  ensureCompiledModel,
+  type LocalDeployment,
+  localRelayerConfig,
+  provisionLocalNetwork,
+} from "./localNetwork.ts";
 import type { Logger } from "./logger.ts";
 
 /** Port of the embedded chain: the usual local JSON-RPC port, so wallets and scripts find it. */
@@ -37,16 +42,11 @@ export async function startEmbedded(
       writeTo: join(dir, "deployment.json"),
     });
     log.info({ hub: deployment.hub, modelId: deployment.modelId, rpc: chain.url }, "local protocol deployed");
-    const config = parseConfig({
-      ...base,
-      rpcUrls: [chain.url],
-      privateKey: deployment.keys.node,
-      hub: deployment.hub,
-      startBlock: deployment.deployBlock,
-      models: [{ modelId: deployment.modelId, dir: modelDir }],
-      // A local hardhat node mines each transaction at once and never reorganizes.
-      finality: { mode: "confirmations", confirmations: 0 },
-      pollIntervalMs: 100,
+    // The operator's own settings (metrics, prover, gas, log level, dry run) carry over; chain, key,
+    // hub and models come from the local deployment.
+    const { rpcUrls, privateKey, hub, startBlock, models, finality, pollIntervalMs, ...operator } = base;
+    const config = localRelayerConfig(deployment, {
+      ...operator,
       dataDir: join(dir, "relayer"),
       withdrawThreshold: base.withdrawThreshold === 0n ? 1n : base.withdrawThreshold,
     });

@@ -1,12 +1,14 @@
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { type Address, bytesToHex, createPublicClient, createWalletClient, defineChain, type Hex, http } from "viem";
+import { type Address, bytesToHex, createPublicClient, createWalletClient, type Hex, http } from "viem";
 import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { readArtifact } from "../deploy/artifacts.ts";
 import { type DeployClients, deployProtocol, OPG } from "../deploy/deployProtocol.ts";
 import { registerCompiledModel } from "../deploy/registerModel.ts";
 import { compileModel } from "../zkml/index.ts";
+import { chainFor } from "./chain.ts";
+import { parseConfig, type RelayerConfig, type RelayerConfigInput } from "./config.ts";
 import { LOCAL_DEV_MNEMONIC } from "./localChain.ts";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -59,12 +61,7 @@ export async function ensureCompiledModel(name: string): Promise<string> {
 }
 
 function clientsFor(rpcUrl: string, chainId: number, key: Hex): DeployClients {
-  const chain = defineChain({
-    id: chainId,
-    name: "local",
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [rpcUrl] } },
-  });
+  const chain = chainFor(chainId, [rpcUrl]);
   const transport = http(rpcUrl);
   return {
     publicClient: createPublicClient({ chain, transport }),
@@ -135,4 +132,21 @@ export async function provisionLocalNetwork(opts: {
     await writeFile(opts.writeTo, `${JSON.stringify(deployment, null, 2)}\n`);
   }
   return deployment;
+}
+
+/**
+ * A relayer config serving `dep`'s model as its node account. A local hardhat node mines each
+ * transaction at once and never reorganizes on its own, so `confirmations: 0`.
+ */
+export function localRelayerConfig(dep: LocalDeployment, overrides: Partial<RelayerConfigInput> = {}): RelayerConfig {
+  return parseConfig({
+    rpcUrls: [dep.rpcUrl],
+    privateKey: dep.keys.node,
+    hub: dep.hub,
+    startBlock: dep.deployBlock,
+    models: [{ modelId: dep.modelId, dir: dep.modelDir }],
+    finality: { mode: "confirmations", confirmations: 0 },
+    pollIntervalMs: 100,
+    ...overrides,
+  });
 }

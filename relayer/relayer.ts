@@ -191,6 +191,7 @@ export async function startRelayer(config: RelayerConfig, log: Logger, clients?:
         for (const job of store.openJobs()) kick(job.requestId);
         for (const job of store.allJobs()) if (job.state === "rejected") kick(job.requestId);
         if (++tick % 10 === 0) await withdrawIfDue();
+        metrics.jobs.reset(); // states that emptied must read 0, not their last count
         for (const [state, n] of Object.entries(store.countByState())) metrics.jobs.set({ state }, n);
         metrics.blockLag.set(lag);
       } catch (raw) {

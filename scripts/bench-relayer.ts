@@ -9,12 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as snarkjs from "snarkjs";
-import { createPublicClient, createWalletClient, defineChain, type Hex, http, parseEventLogs } from "viem";
+import { createPublicClient, createWalletClient, type Hex, http, parseEventLogs } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { readArtifact } from "../deploy/artifacts.ts";
-import { parseConfig } from "../relayer/config.ts";
+import { chainFor } from "../relayer/chain.ts";
 import { startLocalChain } from "../relayer/localChain.ts";
-import { ensureCompiledModel, provisionLocalNetwork } from "../relayer/localNetwork.ts";
+import { ensureCompiledModel, localRelayerConfig, provisionLocalNetwork } from "../relayer/localNetwork.ts";
 import { createLogger } from "../relayer/logger.ts";
 import { createProverPool } from "../relayer/proverPool.ts";
 import { startRelayer } from "../relayer/relayer.ts";
@@ -45,13 +45,7 @@ async function commitLatency(modelDir: string) {
     const dep = await provisionLocalNetwork({ rpcUrl: chain.url, modelDir });
     const model = await loadCompiledModel(modelDir, { executionProvider: "cpu" });
     const dataDir = mkdtempSync(join(tmpdir(), "opg-bench-"));
-    const config = parseConfig({
-      rpcUrls: [chain.url],
-      privateKey: dep.keys.node,
-      hub: dep.hub,
-      startBlock: dep.deployBlock,
-      models: [{ modelId: dep.modelId, dir: modelDir }],
-      finality: { mode: "confirmations", confirmations: 0 },
+    const config = localRelayerConfig(dep, {
       pollIntervalMs: 50,
       dataDir,
       metrics: { host: "127.0.0.1", port: 0, enabled: false },
@@ -60,22 +54,29 @@ async function commitLatency(modelDir: string) {
       logLevel: "silent",
     });
     const relayer = await startRelayer(config, createLogger("silent"));
-    const viemChain = defineChain({
-      id: dep.chainId,
-      name: "local",
-      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-      rpcUrls: { default: { http: [chain.url] } },
-    });
+    const viemChain = chainFor(dep.chainId, [chain.url]);
     const pub = createPublicClient({ chain: viemChain, transport: http(chain.url), pollingInterval: 20 });
-    const wallet = createWalletClient({ chain: viemChain, transport: http(chain.url), account: privateKeyToAccount(dep.keys.requester) });
+    const wallet = createWalletClient({
+      chain: viemChain,
+      transport: http(chain.url),
+      account: privateKeyToAccount(dep.keys.requester),
+    });
     const hubAbi = readArtifact("InferenceHub").abi;
     await pub.waitForTransactionReceipt({
-      hash: await wallet.writeContract({ address: dep.token, abi: readArtifact("OPGToken").abi, functionName: "approve", args: [dep.hub, 2n ** 255n] }),
+      hash: await wallet.writeContract({
+        address: dep.token,
+        abi: readArtifact("OPGToken").abi,
+        functionName: "approve",
+        args: [dep.hub, 2n ** 255n],
+      }),
     });
     const mined = new Map<Hex, number>();
     const started = Date.now();
     for (let i = 0; i < REQUESTS; i++) {
-      const input = Array.from({ length: model.manifest.publicSignals.input.values }, (_, j) => Math.sin(i * 7 + j) * 0.9);
+      const input = Array.from(
+        { length: model.manifest.publicSignals.input.values },
+        (_, j) => Math.sin(i * 7 + j) * 0.9,
+      );
       const hash = await wallet.writeContract({
         address: dep.hub,
         abi: hubAbi,
@@ -140,7 +141,9 @@ const modelDir = await ensureCompiledModel(values.model!);
 const latency = await commitLatency(modelDir);
 const proofs = await proofThroughput(modelDir);
 console.log(`model: ${values.model} (${modelDir})`);
-console.log(`commitment latency (request mined → commitment sent), ${latency.committed} requests: p50 ${latency.p50} ms, p99 ${latency.p99} ms`);
+console.log(
+  `commitment latency (request mined → commitment sent), ${latency.committed} requests: p50 ${latency.p50} ms, p99 ${latency.p99} ms`,
+);
 console.log(`requests committed per second (sequential requester, proving alongside): ${latency.perSecond.toFixed(1)}`);
 console.log(
   `proofs per minute at concurrency ${CONCURRENCY}: relayer pool ${proofs.poolPerMin.toFixed(1)} vs raw snarkjs loop ${proofs.rawPerMin.toFixed(1)} (ratio ${(proofs.poolPerMin / proofs.rawPerMin).toFixed(2)}×)`,

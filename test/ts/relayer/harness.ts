@@ -1,20 +1,18 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  type Address,
-  createPublicClient,
-  createWalletClient,
-  defineChain,
-  type Hex,
-  http,
-  parseEventLogs,
-} from "viem";
+import { type Address, createPublicClient, createWalletClient, type Hex, http, parseEventLogs } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { readArtifact } from "../../../deploy/artifacts.ts";
-import { parseConfig, type RelayerConfig, type RelayerConfigInput } from "../../../relayer/config.ts";
+import { chainFor } from "../../../relayer/chain.ts";
+import type { RelayerConfig, RelayerConfigInput } from "../../../relayer/config.ts";
 import { type LocalChain, startLocalChain } from "../../../relayer/localChain.ts";
-import { ensureCompiledModel, type LocalDeployment, provisionLocalNetwork } from "../../../relayer/localNetwork.ts";
+import {
+  ensureCompiledModel,
+  type LocalDeployment,
+  localRelayerConfig,
+  provisionLocalNetwork,
+} from "../../../relayer/localNetwork.ts";
 import { loadCompiledModel } from "../../../zkml/index.ts";
 
 /** A local chain with the protocol deployed and the tiny model registered, plus request helpers. */
@@ -23,12 +21,7 @@ export async function startTestNetwork() {
   const modelDir = await ensureCompiledModel("tiny");
   const deployment: LocalDeployment = await provisionLocalNetwork({ rpcUrl: chain.url, modelDir });
   const model = await loadCompiledModel(modelDir, { executionProvider: "cpu" });
-  const viemChain = defineChain({
-    id: deployment.chainId,
-    name: "local",
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [chain.url] } },
-  });
+  const viemChain = chainFor(deployment.chainId, [chain.url]);
   const publicClient = createPublicClient({ chain: viemChain, transport: http(chain.url), pollingInterval: 100 });
   const requester = createWalletClient({
     chain: viemChain,
@@ -77,14 +70,7 @@ export async function startTestNetwork() {
 
   /** A relayer config for this network; `dataDir` defaults to a fresh temp dir. */
   function relayerConfig(overrides: Partial<RelayerConfigInput> = {}): RelayerConfig {
-    return parseConfig({
-      rpcUrls: [chain.url],
-      privateKey: deployment.keys.node,
-      hub: deployment.hub,
-      startBlock: deployment.deployBlock,
-      models: [{ modelId: deployment.modelId, dir: modelDir }],
-      finality: { mode: "confirmations", confirmations: 0 },
-      pollIntervalMs: 100,
+    return localRelayerConfig(deployment, {
       dataDir: mkdtempSync(join(tmpdir(), "opg-relayer-")),
       metrics: { host: "127.0.0.1", port: 0, enabled: true },
       executionProvider: "cpu",
