@@ -1,20 +1,16 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestStatus } from "../../../relayer/hubAbi.ts";
-import { createLogger } from "../../../relayer/logger.ts";
-import { type Relayer, startRelayer } from "../../../relayer/relayer.ts";
 import { openStore } from "../../../relayer/store.ts";
 import { startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
 
 describe("stuck transactions", () => {
   let net: TestNetwork;
-  let relayer: Relayer | undefined;
 
   beforeAll(async () => {
     net = await startTestNetwork();
   });
   afterAll(async () => {
-    await relayer?.stop();
     await net?.stop();
   });
 
@@ -22,8 +18,7 @@ describe("stuck transactions", () => {
     const id = await net.request([0.2, 0.2, -0.2, 0.2]);
     const fees = await net.publicClient.estimateFeesPerGas();
     await net.rpc("evm_setAutomine", [false]);
-    const config = net.relayerConfig({ gas: { stuckAfterMs: 600, maxBumps: 10, bumpPercent: 25 } });
-    relayer = await startRelayer(config, createLogger("silent"));
+    const { config } = await net.runRelayer({ gas: { stuckAfterMs: 600, maxBumps: 10, bumpPercent: 25 } }, "silent");
     const store = openStore(join(config.dataDir, "relayer.sqlite"));
     try {
       await waitFor(() => store.getJob(id)?.commitTx != null, 60_000, "the first commitment to be sent");

@@ -13,6 +13,8 @@ import {
   localRelayerConfig,
   provisionLocalNetwork,
 } from "../../../relayer/localNetwork.ts";
+import { createLogger } from "../../../relayer/logger.ts";
+import { type Relayer, startRelayer } from "../../../relayer/relayer.ts";
 import { loadCompiledModel } from "../../../zkml/index.ts";
 
 /** A local chain with the protocol deployed and the tiny model registered, plus request helpers. */
@@ -90,6 +92,15 @@ export async function startTestNetwork() {
     return body.result;
   }
 
+  const relayers: Relayer[] = [];
+  /** Starts an in-process relayer on this network; `stop()` stops it. */
+  async function runRelayer(overrides: Partial<RelayerConfigInput> = {}, level = "warn") {
+    const config = relayerConfig(overrides);
+    const relayer = await startRelayer(config, createLogger(level));
+    relayers.push(relayer);
+    return { relayer, config };
+  }
+
   return {
     chain,
     deployment,
@@ -103,7 +114,10 @@ export async function startTestNetwork() {
     state,
     relayerConfig,
     rpc,
+    runRelayer,
+    /** Stops the relayers started here, then the chain. */
     async stop() {
+      for (const r of relayers) await r.stop();
       await model.close();
       await chain.stop();
     },

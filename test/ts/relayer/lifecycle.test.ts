@@ -1,26 +1,21 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestStatus } from "../../../relayer/hubAbi.ts";
-import { createLogger } from "../../../relayer/logger.ts";
-import { type Relayer, startRelayer } from "../../../relayer/relayer.ts";
 import { openStore } from "../../../relayer/store.ts";
 import { startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
 
 describe("relayer lifecycle on a real hardhat node", () => {
   let net: TestNetwork;
-  let relayer: Relayer | undefined;
 
   beforeAll(async () => {
     net = await startTestNetwork();
   });
   afterAll(async () => {
-    await relayer?.stop();
     await net?.stop();
   });
 
   it("commits, proves, settles and withdraws; rejects malformed input without blocking others", async () => {
-    const config = net.relayerConfig({ withdrawThreshold: 1n });
-    relayer = await startRelayer(config, createLogger("warn"));
+    const { relayer, config } = await net.runRelayer({ withdrawThreshold: 1n });
     const good = await net.request([0.25, -0.5, 0.75, 0.1]);
     // Word count and field range pass the hub's checks, but stray high bits make it unpackable.
     const bad = await net.requestWords(
@@ -53,7 +48,7 @@ describe("relayer lifecycle on a real hardhat node", () => {
           address: net.deployment.hub,
           abi: net.hubAbi,
           functionName: "nodeAccount",
-          args: [relayer!.address],
+          args: [relayer.address],
         })) as readonly [bigint, bigint];
         return earnings === 0n;
       },

@@ -1,26 +1,23 @@
 import { parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestStatus } from "../../../relayer/hubAbi.ts";
-import { createLogger } from "../../../relayer/logger.ts";
-import { type Relayer, startRelayer } from "../../../relayer/relayer.ts";
 import { startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
 
 describe("two relayers racing on one hub", () => {
   let net: TestNetwork;
-  const relayers: Relayer[] = [];
 
   beforeAll(async () => {
     net = await startTestNetwork();
   });
   afterAll(async () => {
-    for (const r of relayers) await r.stop();
     await net?.stop();
   });
 
   it("settles every request exactly once, paying only the node that committed", async () => {
-    const log = createLogger("warn");
-    relayers.push(await startRelayer(net.relayerConfig(), log));
-    relayers.push(await startRelayer(net.relayerConfig({ privateKey: net.deployment.keys.node2 }), log));
+    const relayers = [
+      (await net.runRelayer()).relayer,
+      (await net.runRelayer({ privateKey: net.deployment.keys.node2 })).relayer,
+    ];
     const ids: `0x${string}`[] = [];
     for (let i = 0; i < 6; i++) ids.push(await net.request([i / 10, -i / 10, 0.5, -0.25]));
     for (const id of ids) {

@@ -1,28 +1,23 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestStatus } from "../../../relayer/hubAbi.ts";
-import { createLogger } from "../../../relayer/logger.ts";
-import { type Relayer, startRelayer } from "../../../relayer/relayer.ts";
 import { openStore } from "../../../relayer/store.ts";
 import { startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
 
 describe("reorg", () => {
   let net: TestNetwork;
-  let relayer: Relayer | undefined;
 
   beforeAll(async () => {
     net = await startTestNetwork();
   });
   afterAll(async () => {
-    await relayer?.stop();
     await net?.stop();
   });
 
   it("re-commits and re-settles when the blocks holding its commitment are dropped", async () => {
     const id = await net.request([0.4, 0.3, -0.2, 0.1]);
     const snapshot = await net.rpc("evm_snapshot");
-    const config = net.relayerConfig({ gas: { stuckAfterMs: 2_000, maxBumps: 5, bumpPercent: 25 } });
-    relayer = await startRelayer(config, createLogger("warn"));
+    const { relayer, config } = await net.runRelayer({ gas: { stuckAfterMs: 2_000, maxBumps: 5, bumpPercent: 25 } });
     await waitFor(async () => (await net.state(id)).status === RequestStatus.Settled, 120_000, "first settlement");
     const firstSettleBlock = await net.publicClient.getBlockNumber();
 

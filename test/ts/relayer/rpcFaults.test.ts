@@ -4,8 +4,6 @@ import { parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestStatus } from "../../../relayer/hubAbi.ts";
 import { freePort } from "../../../relayer/localChain.ts";
-import { createLogger } from "../../../relayer/logger.ts";
-import { type Relayer, startRelayer } from "../../../relayer/relayer.ts";
 import { startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
 
 type Fault = "none" | "5xx" | "reset" | "delay" | "drop";
@@ -53,21 +51,21 @@ async function startFaultyProxy(upstream: string) {
 describe("RPC faults", () => {
   let net: TestNetwork;
   let proxy: Awaited<ReturnType<typeof startFaultyProxy>>;
-  const relayers: Relayer[] = [];
 
   beforeAll(async () => {
     net = await startTestNetwork();
     proxy = await startFaultyProxy(net.chain.url);
   });
   afterAll(async () => {
-    for (const r of relayers) await r.stop();
     await proxy?.close();
     await net?.stop();
   });
 
+  let first: { stop(): Promise<void> } | undefined;
+
   it("loses nothing through drops, delays, 5xx and resets, and reports an outage in /healthz", async () => {
-    const relayer = await startRelayer(net.relayerConfig({ rpcUrls: [proxy.url] }), createLogger("silent"));
-    relayers.push(relayer);
+    const { relayer } = await net.runRelayer({ rpcUrls: [proxy.url] }, "silent");
+    first = relayer;
     const ids: `0x${string}`[] = [];
     for (let i = 0; i < 5; i++) ids.push(await net.request([0.2, -0.1 * i, 0.3, 0.05 * i]));
     for (const id of ids) {
@@ -89,12 +87,11 @@ describe("RPC faults", () => {
 
   it("falls back to the next RPC URL when the first is down", async () => {
     const dead = `http://127.0.0.1:${await freePort()}`;
-    const relayer = await startRelayer(
-      net.relayerConfig({ rpcUrls: [dead, net.chain.url], privateKey: net.deployment.keys.node2 }),
-      createLogger("silent"),
+    const { relayer } = await net.runRelayer(
+      { rpcUrls: [dead, net.chain.url], privateKey: net.deployment.keys.node2 },
+      "silent",
     );
-    relayers.push(relayer);
-    await relayers[0]!.stop();
+    await first?.stop(); // only the fallback relayer may answer
     const id = await net.request([0.6, 0.1, -0.4, 0.2]);
     await waitFor(
       async () => (await net.state(id)).status === RequestStatus.Settled,
