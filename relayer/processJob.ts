@@ -86,7 +86,7 @@ async function commit(deps: JobDeps, job: Job, req: HubRequest): Promise<void> {
     (hash) => deps.store.updateJob(job.requestId, { commitTx: hash, committedAt: sentAt }),
   );
   deps.metrics.requestToCommit.observe((sentAt - job.seenAt) / 1000);
-  if ("dryRun" in outcome) return setState(deps, job, "rejected", { error: "dry run: commitment not sent" });
+  if ("dryRun" in outcome) return setState(deps, job, "simulated");
   setState(deps, job, "committed", { committedAt: sentAt, lastBlock: Number(outcome.receipt.blockNumber) });
 }
 

@@ -6,7 +6,8 @@ import { DatabaseSync } from "node:sqlite";
  * Job states. Open: `seen` → `committing` → `committed` → `proved` → `settling`. Final: `settled` (we were
  * paid), `lost` (another node committed first), `rejected` (malformed input: nothing to prove),
  * `expired` (refunded, slashed, or a deadline passed before we could act). `rejected` (malformed input)
- * stays open until the request's escrow is refunded on chain, then becomes `refunded`.
+ * stays open until the request's escrow is refunded on chain, then becomes `refunded`. `simulated`: a
+ * dry run passed the commitment's pre-flight and stopped there.
  */
 export type JobState =
   | "seen"
@@ -18,6 +19,7 @@ export type JobState =
   | "lost"
   | "rejected"
   | "refunded"
+  | "simulated"
   | "expired";
 
 /** States from which the pipeline still has work to do. */
