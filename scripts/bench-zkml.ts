@@ -36,8 +36,6 @@ const MODEL = join(ROOT, "zkml/fixtures/models/mnist.onnx");
 const CALIBRATION = join(ROOT, "zkml/fixtures/models/mnist.calibration.json");
 const WORKER = join(ROOT, "zkml/baseline/proveWorker.ts");
 /** The compiler's defaults, stated here so the baseline is generated from the same quantization. */
-const ACTIVATION_BITS = 16;
-const WEIGHT_BITS = 12;
 
 const run = promisify(execFile);
 
@@ -52,6 +50,12 @@ interface Options {
   sweep: boolean;
 }
 
+/** Quantization of the benchmark (the compiler's defaults unless `--activation-bits/--weight-bits`). */
+let activationBits = 16;
+let weightBits = 12;
+/** The compiler compiles with --O1 by default, so the separate --O1 recompilation can be skipped. */
+let skipO1Variant = false;
+
 function parseOptions(): Options {
   const { values } = parseArgs({
     options: {
@@ -63,8 +67,14 @@ function parseOptions(): Options {
       "skip-compiler": { type: "boolean", default: false },
       "skip-baseline": { type: "boolean", default: false },
       sweep: { type: "boolean", default: false },
+      "activation-bits": { type: "string", default: "16" },
+      "weight-bits": { type: "string", default: "12" },
+      "skip-o1-variant": { type: "boolean", default: false },
     },
   });
+  activationBits = Number(values["activation-bits"]);
+  weightBits = Number(values["weight-bits"]);
+  skipO1Variant = values["skip-o1-variant"]!;
   const proofs = Number(values.proofs);
   const samples = Number(values.samples);
   if (!Number.isInteger(proofs) || proofs < 1)
@@ -145,7 +155,7 @@ const floatNetwork = () => parseNetwork(readModel(new Uint8Array(readFileSync(MO
 /** The compiler's quantization of the benchmark model (same calibration, same bit widths). */
 function compilerQuantization(calibration: number[][]): QuantNetwork {
   const net = floatNetwork();
-  return quantizeNetwork(net, calibration, { activationBits: ACTIVATION_BITS, weightBits: WEIGHT_BITS });
+  return quantizeNetwork(net, calibration, { activationBits, weightBits });
 }
 
 type Side = BenchSide;
@@ -163,8 +173,8 @@ async function benchCompiler(opts: Options, calibration: number[][], quantized: 
     manifest = await compileModel(MODEL, {
       outDir: dir,
       calibration,
-      activationBits: ACTIVATION_BITS,
-      weightBits: WEIGHT_BITS,
+      activationBits,
+      weightBits,
     });
     setupSeconds = (performance.now() - started) / 1000;
     writeFileSync(
@@ -266,15 +276,15 @@ async function main(): Promise<void> {
   if (!opts.skipCompiler) {
     const result = await benchCompiler(opts, calibration, quantized);
     compiled = result.side;
-    compiledO1 = await benchO1Variant(opts, result.dir, evalInputs);
+    if (!skipO1Variant) compiledO1 = await benchO1Variant(opts, result.dir, evalInputs);
     // Same function: the compiled model's integer outputs equal the reference both circuits prove.
     await checkCompiledOutputs(result.dir, evalInputs, quantized, accuracy.outputs);
     console.log(`compiled model = integer reference on all ${evalInputs.length} evaluation inputs`);
   }
   const baseline = opts.skipBaseline ? {} : await benchBaseline(opts, qnet, quantized);
   const columns = [
-    { title: "compiler (constant weights, --O2 as shipped)", side: compiled },
-    { title: "same circuit at --O1", side: compiledO1 },
+    { title: `compiler (constant weights, ${activationBits}/${weightBits}-bit)`, side: compiled },
+    ...(skipO1Variant ? [] : [{ title: "same circuit recompiled at --O1", side: compiledO1 }]),
   ];
   console.log(`\n${benchTable(columns, baseline)}\n`);
   for (const [name, side] of [...columns.map((c) => [c.title, c.side] as const), ["baseline", baseline] as const]) {
