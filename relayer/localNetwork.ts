@@ -7,6 +7,7 @@ import { readArtifact } from "../deploy/artifacts.ts";
 import { type DeployClients, deployProtocol, OPG } from "../deploy/deployProtocol.ts";
 import { registerCompiledModel } from "../deploy/registerModel.ts";
 import { compileModel } from "../zkml/index.ts";
+import { MANIFEST_VERSION } from "../zkml/manifest.ts";
 import { chainFor } from "./chain.ts";
 import { parseConfig, type RelayerConfig, type RelayerConfigInput } from "./config.ts";
 import { LOCAL_DEV_MNEMONIC } from "./localChain.ts";
@@ -49,7 +50,11 @@ export type LocalDeployment = {
 /** Compiles a reference model (`tiny`, `demo`) into the cache unless a compiled copy is already there. */
 export async function ensureCompiledModel(name: string): Promise<string> {
   const outDir = join(MODEL_CACHE, name);
-  if (existsSync(join(outDir, "manifest.json"))) return outDir;
+  // A package from an older compiler (other manifest version) is rebuilt, not reused.
+  const manifestPath = join(outDir, "manifest.json");
+  if (existsSync(manifestPath) && JSON.parse(readFileSync(manifestPath, "utf8")).version === MANIFEST_VERSION) {
+    return outDir;
+  }
   const onnx = join(MODEL_FIXTURES, `${name}.onnx`);
   if (!existsSync(onnx)) throw new Error(`reference model ${onnx} is missing: run \`npm run build:models\``);
   const calibrationFile = join(MODEL_FIXTURES, `${name}.calibration.json`);

@@ -7,6 +7,7 @@
  *
  * Usage: npm run bench:zkml -- [--ptau <prepared 2^16 ptau>] [--proofs 5] [--samples 1000]
  *        [--out build/bench-zkml] [--fresh] [--skip-compiler] [--skip-baseline] [--sweep]
+ *        [--activation-bits 16] [--weight-bits 12] [--input-bits <activation bits>] [--skip-o1-variant]
  * Not part of `npm test`: it takes minutes (Groth16 setups, proofs) and a 2^16 ptau.
  */
 import { execFile } from "node:child_process";
@@ -26,7 +27,7 @@ import {
 } from "../zkml/baseline/index.ts";
 import type { ProveResult } from "../zkml/baseline/proveWorker.ts";
 import { parseNetwork } from "../zkml/compiler/parseNetwork.ts";
-import { type QuantNetwork, quantizeNetwork, quantizeValues } from "../zkml/compiler/quantize.ts";
+import { type QuantNetwork, quantizeInput, quantizeNetwork } from "../zkml/compiler/quantize.ts";
 import { compileModel, loadCompiledModel, type Manifest, releaseProverThreads } from "../zkml/index.ts";
 import { argmax, MNIST_EVAL_SEED, syntheticDigits } from "../zkml/models/index.ts";
 import { readModel } from "../zkml/onnx/readModel.ts";
@@ -53,6 +54,7 @@ interface Options {
 /** Quantization of the benchmark (the compiler's defaults unless `--activation-bits/--weight-bits`). */
 let activationBits = 16;
 let weightBits = 12;
+let inputBits = 16;
 /** The compiler compiles with --O1 by default, so the separate --O1 recompilation can be skipped. */
 let skipO1Variant = false;
 
@@ -69,11 +71,13 @@ function parseOptions(): Options {
       sweep: { type: "boolean", default: false },
       "activation-bits": { type: "string", default: "16" },
       "weight-bits": { type: "string", default: "12" },
+      "input-bits": { type: "string" },
       "skip-o1-variant": { type: "boolean", default: false },
     },
   });
   activationBits = Number(values["activation-bits"]);
   weightBits = Number(values["weight-bits"]);
+  inputBits = Number(values["input-bits"] ?? activationBits);
   skipO1Variant = values["skip-o1-variant"]!;
   const proofs = Number(values.proofs);
   const samples = Number(values.samples);
@@ -155,7 +159,7 @@ const floatNetwork = () => parseNetwork(readModel(new Uint8Array(readFileSync(MO
 /** The compiler's quantization of the benchmark model (same calibration, same bit widths). */
 function compilerQuantization(calibration: number[][]): QuantNetwork {
   const net = floatNetwork();
-  return quantizeNetwork(net, calibration, { activationBits, weightBits });
+  return quantizeNetwork(net, calibration, { activationBits, weightBits, inputBits });
 }
 
 type Side = BenchSide;
@@ -175,6 +179,7 @@ async function benchCompiler(opts: Options, calibration: number[][], quantized: 
       calibration,
       activationBits,
       weightBits,
+      inputBits,
     });
     setupSeconds = (performance.now() - started) / 1000;
     writeFileSync(
@@ -261,13 +266,13 @@ async function main(): Promise<void> {
   const calibration = (JSON.parse(readFileSync(CALIBRATION, "utf8")) as { inputs: number[][] }).inputs;
   const evalInputs = syntheticDigits(opts.samples, MNIST_EVAL_SEED).inputs;
   const qnet = compilerQuantization(calibration);
-  const quantized = evalInputs.map((x) => quantizeValues(x, qnet.inputFraction, qnet.activationBits));
+  const quantized = evalInputs.map((x) => quantizeInput(qnet, x));
   const accuracy = await measureAccuracy(qnet, evalInputs, quantized);
   if (opts.sweep) {
     for (const p of quantizationSweep(floatNetwork(), calibration, evalInputs)) {
       const pct = (p.disagreement * 100).toFixed(1);
       console.log(
-        `sweep ${p.activationBits}/${p.weightBits} bits: disagreement ${pct}%, max |error| ${p.maxAbsError.toFixed(3)}`,
+        `sweep ${p.activationBits}/${p.weightBits}/${p.inputBits} bits (activation/weight/input): disagreement ${pct}%, max |error| ${p.maxAbsError.toFixed(3)}`,
       );
     }
   }
@@ -283,7 +288,7 @@ async function main(): Promise<void> {
   }
   const baseline = opts.skipBaseline ? {} : await benchBaseline(opts, qnet, quantized);
   const columns = [
-    { title: `compiler (constant weights, ${activationBits}/${weightBits}-bit)`, side: compiled },
+    { title: `compiler (constant weights, ${activationBits}/${weightBits}/${inputBits}-bit)`, side: compiled },
     ...(skipO1Variant ? [] : [{ title: "same circuit recompiled at --O1", side: compiledO1 }]),
   ];
   console.log(`\n${benchTable(columns, baseline)}\n`);

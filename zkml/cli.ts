@@ -80,7 +80,8 @@ export function registerModelCommands(program: Command): void {
     .option("--ptau <file>", "prepared powers-of-tau file (default: cached development ptau, insecure)")
     .option("--calibration <file>", 'calibration inputs JSON: {"inputs": [[…], …]}')
     .option("--input-range <min,max>", "range of random calibration inputs when none are given", "-1,1")
-    .option("--bits <n>", "signed activation bits", "16")
+    .option("--bits <n>", "activation bits of hidden layers (ReLU layers unsigned)", "16")
+    .option("--input-bits <n>", "input bits (default: --bits; unsigned when calibration inputs are ≥ 0)")
     .option("--weight-bits <n>", "signed weight bits", "12")
     .option("--optimization <level>", "circom simplification: O1 or O2", "O1")
     .action(async (modelPath: string, o: Record<string, string>) => {
@@ -92,6 +93,7 @@ export function registerModelCommands(program: Command): void {
           calibration,
           inputRange: parseRange(o.inputRange!),
           activationBits: Number(o.bits),
+          ...(o.inputBits === undefined ? {} : { inputBits: Number(o.inputBits) }),
           weightBits: Number(o.weightBits),
           optimization: parseOptimization(o.optimization!),
         }),

@@ -7,11 +7,17 @@ import { measureAccuracy, randomInputs } from "./compiler/accuracy.ts";
 import { emitQuantizedOnnx, QUANTIZED_INPUT } from "./compiler/emitQuantizedOnnx.ts";
 import { generateCircuit, INPUT_SIGNAL } from "./compiler/generateCircuit.ts";
 import { type FloatNetwork, parseNetwork } from "./compiler/parseNetwork.ts";
-import { type QuantNetwork, quantForward, quantizeNetwork, quantizeValues } from "./compiler/quantize.ts";
+import {
+  networkLayouts,
+  type QuantNetwork,
+  quantForward,
+  quantizeInput,
+  quantizeNetwork,
+} from "./compiler/quantize.ts";
 import { ZkmlError } from "./errors.ts";
 import { ARTIFACT_FILES, MANIFEST_VERSION, type Manifest, ManifestSchema } from "./manifest.ts";
 import { readModel } from "./onnx/readModel.ts";
-import { packLayout, packValues, wordCount } from "./packing.ts";
+import { type PackLayout, packValues, wordCount } from "./packing.ts";
 import { createProgress, type Progress } from "./progress.ts";
 import {
   buildSolidityVerifier,
@@ -43,8 +49,10 @@ export interface CompileOptions {
   calibration?: number[][];
   /** Range of random calibration inputs (default [-1, 1]). */
   inputRange?: [number, number];
-  /** Signed activation bits B (default 16). */
+  /** Activation bits B of hidden layers (default 16; ReLU layers unsigned, others signed). */
   activationBits?: number;
+  /** Input bits (default B); inputs are unsigned when every calibration input is ≥ 0. */
+  inputBits?: number;
   /** Signed weight bits (default 12). */
   weightBits?: number;
   /** circom simplification (default O1; see {@link CircomOptimization}). */
@@ -88,19 +96,19 @@ function calibrationSet(net: FloatNetwork, opts: CompileOptions) {
 async function selfCheck(dir: string, qnet: QuantNetwork, inputs: number[][]): Promise<void> {
   const wc = await WitnessCalculatorBuilder(await readFile(join(dir, ARTIFACT_FILES.wasm)));
   const session = await ort.InferenceSession.create(join(dir, ARTIFACT_FILES.quantizedModel));
-  const layout = packLayout(qnet.activationBits);
-  const outWords = wordCount(qnet.outputSize, layout);
+  const layouts = networkLayouts(qnet);
+  const outWords = wordCount(qnet.outputSize, layouts.output);
   try {
     for (const x of inputs.slice(0, SELF_CHECK_SAMPLES)) {
-      const q = quantizeValues(x, qnet.inputFraction, qnet.activationBits);
+      const q = quantizeInput(qnet, x);
       const expected = quantForward(qnet, q);
-      const witness = await wc.calculateWitness({ [INPUT_SIGNAL]: packValues(q, layout) }, true);
+      const witness = await wc.calculateWitness({ [INPUT_SIGNAL]: packValues(q, layouts.input) }, true);
       const res = await session.run({
         [QUANTIZED_INPUT]: new ort.Tensor("float64", Float64Array.from(q, Number), [1, q.length]),
       });
       const onnxOut = Array.from(Object.values(res)[0]!.data as Float64Array, (v) => BigInt(v));
       const circuitWords = witness.slice(1, 1 + outWords);
-      if (onnxOut.join() !== expected.join() || circuitWords.join() !== packValues(expected, layout).join()) {
+      if (onnxOut.join() !== expected.join() || circuitWords.join() !== packValues(expected, layouts.output).join()) {
         throw new ZkmlError(
           "CircuitCompileFailed",
           "self-check failed: circuit, quantized ONNX and integer model disagree",
@@ -126,11 +134,15 @@ async function buildInto(dir: string, onnxPath: string, opts: CompileOptions, pr
   const { bytes, net, inputElemType } = await loadNetwork(onnxPath);
   const B = opts.activationBits ?? 16;
   const weightBits = opts.weightBits ?? 12;
-  if (!(B >= 4 && B <= 32) || !(weightBits >= 2 && weightBits <= 24)) {
-    throw new ZkmlError("BadInput", `activation bits ${B} must be in [4, 32] and weight bits ${weightBits} in [2, 24]`);
+  const inputBits = opts.inputBits ?? B;
+  if (!(B >= 4 && B <= 32) || !(weightBits >= 2 && weightBits <= 24) || !(inputBits >= 1 && inputBits <= 32)) {
+    throw new ZkmlError(
+      "BadInput",
+      `activation bits ${B} must be in [4, 32], weight bits ${weightBits} in [2, 24] and input bits ${inputBits} in [1, 32]`,
+    );
   }
   const calibration = calibrationSet(net, opts);
-  const qnet = quantizeNetwork(net, calibration.inputs, { activationBits: B, weightBits });
+  const qnet = quantizeNetwork(net, calibration.inputs, { activationBits: B, weightBits, inputBits });
   const sample =
     calibration.source === "given"
       ? calibration.inputs
@@ -180,9 +192,17 @@ interface ManifestParts {
 }
 
 async function assembleManifest(dir: string, p: ManifestParts): Promise<Manifest> {
-  const layout = packLayout(p.qnet.activationBits);
-  const inputWords = wordCount(p.qnet.inputSize, layout);
-  const outputWords = wordCount(p.qnet.outputSize, layout);
+  const layouts = networkLayouts(p.qnet);
+  const inputWords = wordCount(p.qnet.inputSize, layouts.input);
+  const outputWords = wordCount(p.qnet.outputSize, layouts.output);
+  const section = (values: number, words: number, offset: number, layout: PackLayout) => ({
+    values,
+    words,
+    offset,
+    bitsPerValue: layout.bitsPerValue,
+    valuesPerWord: layout.valuesPerWord,
+    min: Number(layout.min),
+  });
   const artifacts: Record<string, string> = {};
   for (const file of Object.values(ARTIFACT_FILES)) artifacts[file] = sha256(await readFile(join(dir, file)));
   const manifest: Manifest = {
@@ -195,6 +215,7 @@ async function assembleManifest(dir: string, p: ManifestParts): Promise<Manifest
     scales: {
       activationBits: p.qnet.activationBits,
       weightBits: p.weightBits,
+      inputBits: p.qnet.inputBits,
       inputFractionBits: p.qnet.inputFraction,
       outputFractionBits: p.qnet.outputFraction,
       saturation: "clamp",
@@ -206,18 +227,18 @@ async function assembleManifest(dir: string, p: ManifestParts): Promise<Manifest
         outputFractionBits: l.outputFraction,
         shift: l.shift,
         quotientBits: l.quotientBits,
+        outputMin: l.outMin,
+        outputMax: l.outMax,
         nodes: p.net.layers[i]!.nodes,
       })),
     },
     publicSignals: {
       inputWords,
       outputWords,
-      bitsPerValue: layout.bitsPerValue,
-      valuesPerWord: layout.valuesPerWord,
       order: "output++input",
-      encoding: "offset-binary, little-endian within word",
-      output: { values: p.qnet.outputSize, words: outputWords, offset: 0 },
-      input: { values: p.qnet.inputSize, words: inputWords, offset: outputWords },
+      encoding: "offset-binary (v - min), little-endian within word",
+      output: section(p.qnet.outputSize, outputWords, 0, layouts.output),
+      input: section(p.qnet.inputSize, inputWords, outputWords, layouts.input),
     },
     accuracy: { ...p.accuracy, source: p.sampleSource },
     calibration: {

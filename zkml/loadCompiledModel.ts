@@ -9,7 +9,7 @@ import { QUANTIZED_INPUT } from "./compiler/emitQuantizedOnnx.ts";
 import { INPUT_SIGNAL } from "./compiler/generateCircuit.ts";
 import { quantizeValues } from "./compiler/quantize.ts";
 import { ZkmlError } from "./errors.ts";
-import { type Manifest, ManifestSchema } from "./manifest.ts";
+import { MANIFEST_VERSION, type Manifest, ManifestSchema } from "./manifest.ts";
 import { packLayout, packValues, unpackValues } from "./packing.ts";
 import { encodeProof, type Groth16Proof } from "./proofEncoding.ts";
 
@@ -39,7 +39,14 @@ async function readManifest(dir: string): Promise<Manifest> {
   const text = await readFile(join(dir, "manifest.json"), "utf8").catch((cause) => {
     throw new ZkmlError("CompiledModelInvalid", `${dir} has no manifest.json (not a compiled model)`, { cause });
   });
-  const parsed = ManifestSchema.safeParse(JSON.parse(text));
+  const json = JSON.parse(text);
+  if (json?.version !== MANIFEST_VERSION) {
+    throw new ZkmlError(
+      "CompiledModelInvalid",
+      `${dir}/manifest.json has format version ${json?.version}, this compiler reads ${MANIFEST_VERSION}: recompile the model`,
+    );
+  }
+  const parsed = ManifestSchema.safeParse(json);
   if (!parsed.success) {
     throw new ZkmlError("CompiledModelInvalid", `${dir}/manifest.json is invalid`, { details: parsed.error.message });
   }
@@ -107,16 +114,18 @@ export async function loadCompiledModel(
     opts.executionProvider ?? "auto",
   );
   const { scales, publicSignals: ps } = manifest;
-  const layout = packLayout(ps.bitsPerValue);
-  const half = 1n << BigInt(scales.activationBits - 1);
+  const inputLayout = packLayout(ps.input.bitsPerValue, BigInt(ps.input.min));
+  const outputLayout = packLayout(ps.output.bitsPerValue, BigInt(ps.output.min));
+  const inputMin = ps.input.min;
+  const inputMax = ps.input.min + 2 ** ps.input.bitsPerValue - 1;
 
   function checkQuantized(q: bigint[]): void {
     if (!Array.isArray(q) || q.length !== ps.input.values) {
       throw new ZkmlError("BadInput", `the model takes ${ps.input.values} input values, got ${q?.length}`);
     }
     q.forEach((v, i) => {
-      if (typeof v !== "bigint" || v < -half || v >= half)
-        throw new ZkmlError("BadInput", `quantized input ${i} = ${v} is outside [${-half}, ${half})`);
+      if (typeof v !== "bigint" || v < inputMin || v > inputMax)
+        throw new ZkmlError("BadInput", `quantized input ${i} = ${v} is outside [${inputMin}, ${inputMax}]`);
     });
   }
 
@@ -135,14 +144,14 @@ export async function loadCompiledModel(
         if (typeof v !== "number" || !Number.isFinite(v))
           throw new ZkmlError("BadInput", `input ${i} is not a finite number: ${v}`);
       });
-      return quantizeValues(floats, scales.inputFractionBits, scales.activationBits);
+      return quantizeValues(floats, scales.inputFractionBits, inputMin, inputMax);
     },
     packInput(q) {
       checkQuantized(q);
-      return packValues(q, layout);
+      return packValues(q, inputLayout);
     },
     unpackInput(words) {
-      return unpackValues(words, ps.input.values, layout);
+      return unpackValues(words, ps.input.values, inputLayout);
     },
     async infer(q) {
       checkQuantized(q);
@@ -150,13 +159,13 @@ export async function loadCompiledModel(
       const result = await session.run(feeds);
       const output = Array.from(Object.values(result)[0]!.data as Float64Array, (v) => BigInt(v));
       const outputFloat = output.map((v) => Number(v) / 2 ** scales.outputFractionBits);
-      return { output, outputWords: packValues(output, layout), outputFloat };
+      return { output, outputWords: packValues(output, outputLayout), outputFloat };
     },
     async prove(q) {
       checkQuantized(q);
       const { proof, publicSignals } = await snarkjs.groth16
         .fullProve(
-          { [INPUT_SIGNAL]: packValues(q, layout).map(String) },
+          { [INPUT_SIGNAL]: packValues(q, inputLayout).map(String) },
           join(root, manifest.files.wasm),
           join(root, manifest.files.zkey),
         )

@@ -1,13 +1,20 @@
 import { z } from "zod";
 
-/** Manifest format version; bump on incompatible changes. */
-export const MANIFEST_VERSION = 1;
+/**
+ * Manifest format version; bump on incompatible changes. 2: per-section packing (input and output
+ * widths and minimums differ), per-layer output ranges.
+ */
+export const MANIFEST_VERSION = 2;
 
 const PackSection = z.object({
   values: z.number().int().positive(),
   words: z.number().int().positive(),
   /** Index of this section's first word in publicSignals. */
   offset: z.number().int().nonnegative(),
+  /** Each value v is stored as v − min in `bitsPerValue` bits, `valuesPerWord` per word. */
+  bitsPerValue: z.number().int().positive(),
+  valuesPerWord: z.number().int().positive(),
+  min: z.number().int(),
 });
 
 const QuantLayerInfo = z.object({
@@ -18,6 +25,9 @@ const QuantLayerInfo = z.object({
   outputFractionBits: z.number().int(),
   shift: z.number().int(),
   quotientBits: z.number().int(),
+  /** Output = clamp(floor(z / 2^shift), outputMin, outputMax); the clamp at 0 is the ReLU. */
+  outputMin: z.number().int(),
+  outputMax: z.number().int(),
   nodes: z.array(z.string()),
 });
 
@@ -34,6 +44,8 @@ export const ManifestSchema = z.object({
   scales: z.object({
     activationBits: z.number().int(),
     weightBits: z.number().int(),
+    /** Input values are integers in [publicSignals.input.min, min + 2^inputBits). */
+    inputBits: z.number().int(),
     inputFractionBits: z.number().int(),
     outputFractionBits: z.number().int(),
     saturation: z.literal("clamp"),
@@ -42,11 +54,9 @@ export const ManifestSchema = z.object({
   publicSignals: z.object({
     inputWords: z.number().int().positive(),
     outputWords: z.number().int().positive(),
-    bitsPerValue: z.number().int().positive(),
-    valuesPerWord: z.number().int().positive(),
     order: z.literal("output++input"),
-    /** Value j of a word sits at bits [B·j, B·(j+1)) as the unsigned offset v + 2^(B-1). */
-    encoding: z.literal("offset-binary, little-endian within word"),
+    /** Value j of a word sits at bits [B·j, B·(j+1)) as the unsigned offset v − min. */
+    encoding: z.literal("offset-binary (v - min), little-endian within word"),
     input: PackSection,
     output: PackSection,
   }),

@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
-import type { QuantNetwork } from "../compiler/quantize.ts";
+import { clampKind } from "../compiler/generateCircuit.ts";
+import { networkLayouts, type QuantDense, type QuantNetwork } from "../compiler/quantize.ts";
 import { ZkmlError } from "../errors.ts";
-import { SNARK_SCALAR_FIELD as P, packLayout } from "../packing.ts";
+import { SNARK_SCALAR_FIELD as P } from "../packing.ts";
 
 /** A neuron's rescale decomposition: z + 2^(Q-1+K) = u·2^K + r, with explicit bit vectors. */
 export interface Decomposition {
@@ -47,44 +48,43 @@ export function bitsOf(v: bigint, n: number): bigint[] {
 
 type Put = (name: string, v: bigint) => void;
 
-function neuronSignals(
-  put: Put,
-  prefix: string,
-  z: bigint,
-  layer: QuantNetwork["layers"][number],
-  B: number,
-  d: Decomposition,
-) {
+/** Signals of neuron `o` of layer `l` (names as the generator declares them); returns its output. */
+function neuronSignals(put: Put, l: number, o: number, layer: QuantDense, d: Decomposition): bigint {
   const Q = layer.quotientBits;
-  put(`${prefix}.z`, z);
-  d.uBits.forEach((b, i) => {
-    put(`${prefix}.ub[${i}]`, b);
+  [...d.rBits, ...d.uBits].forEach((b, i) => {
+    put(`main.h${l}[${o}][${i}]`, b);
   });
-  d.rBits.forEach((b, i) => {
-    put(`${prefix}.rb[${i}]`, b);
-  });
-  const t = d.uBits[Q - 1]!;
-  const q = mod(d.uBits.reduce((acc, b, i) => acc + b * (1n << BigInt(i)), 0n) - (1n << BigInt(Q - 1)));
-  let value = q;
-  if (Q > B) {
-    const hi = (1n << BigInt(B - 1)) - 1n;
-    const s = mod(d.uBits.slice(B - 1, Q - 1).reduce((a, b) => a + b, 0n));
-    const hiInv = s === 0n ? 0n : inverse(s);
-    const anyHigh = mod(s * hiInv);
-    const dd = mod(BigInt(Q - B) - s);
-    const loInv = dd === 0n ? 0n : inverse(dd);
-    const notAllOnes = mod(dd * loInv);
-    const over = mod(t * anyHigh);
-    const under = mod((1n - t) * notAllOnes);
-    const dOver = mod(over * (hi - q));
-    const dUnder = mod(under * (-hi - 1n - q));
-    for (const [k, v] of Object.entries({ hiInv, anyHigh, loInv, notAllOnes, over, under, dOver, dUnder }))
-      put(`${prefix}.${k}`, v);
-    value = mod(q + dOver + dUnder);
+  const sign = d.uBits[Q - 1]!;
+  const weighted = (bits: bigint[]) => mod(bits.reduce((acc, b, i) => acc + b * (1n << BigInt(i)), 0n));
+  const at = (name: string, v: bigint) => {
+    put(`main.${name}${l}[${o}]`, v);
+    return mod(v);
+  };
+  const clamp = clampKind(layer);
+  if (clamp.kind === "none") return mod(weighted(d.uBits) - (1n << BigInt(Q - 1)));
+  if (clamp.kind === "relu") return at("y", sign * weighted(d.uBits.slice(0, Q - 1)));
+  const C = clamp.bits;
+  if (clamp.kind === "reluHigh") {
+    const low = weighted(d.uBits.slice(0, C));
+    const s = mod(d.uBits.slice(C, Q - 1).reduce((a, b) => a + b, 0n));
+    const hiInv = at("hiInv", s === 0n ? 0n : inverse(s));
+    const anyHigh = at("anyHigh", s * hiInv);
+    const t = at("t", anyHigh * ((1n << BigInt(C)) - 1n - low));
+    return at("y", sign * (low + t));
   }
-  const y = layer.relu ? mod(t * value) : value;
-  put(`${prefix}.y`, y);
-  return y;
+  const hi = (1n << BigInt(C - 1)) - 1n;
+  const q = mod(weighted(d.uBits) - (1n << BigInt(Q - 1)));
+  const s = mod(d.uBits.slice(C - 1, Q - 1).reduce((a, b) => a + b, 0n));
+  const hiInv = at("hiInv", s === 0n ? 0n : inverse(s));
+  const anyHigh = at("anyHigh", s * hiInv);
+  const dd = mod(BigInt(Q - C) - s);
+  const loInv = at("loInv", dd === 0n ? 0n : inverse(dd));
+  const notAllOnes = at("notAllOnes", dd * loInv);
+  const over = at("over", sign * anyHigh);
+  const under = at("under", (1n - sign) * notAllOnes);
+  const dOver = at("dOver", over * (hi - q));
+  const dUnder = at("dUnder", under * (-hi - 1n - q));
+  return mod(q + dOver + dUnder);
 }
 
 /**
@@ -94,24 +94,24 @@ function neuronSignals(
 export function namedWitness(net: QuantNetwork, input: bigint[], forgery: Forgery = {}): Map<string, bigint> {
   const values = new Map<string, bigint>();
   const put: Put = (name, v) => values.set(name, mod(v));
-  const B = net.activationBits;
-  const layout = packLayout(B);
-  const half = 1n << BigInt(B - 1);
+  const layouts = networkLayouts(net);
   const x = forgery.input ? forgery.input(input) : input;
-  const words: bigint[] = [];
-  x.forEach((v, i) => {
-    const w = Math.floor(i / layout.valuesPerWord);
-    const j = i % layout.valuesPerWord;
-    words[w] = mod((words[w] ?? 0n) + (v + half) * (1n << BigInt(B * j)));
-    bitsOf(v + half, B).forEach((b, k) => {
-      put(`main.unpack[${w}].bits[${j}][${k}]`, b);
+  const pack = (vals: bigint[], layout: typeof layouts.input) => {
+    const words: bigint[] = [];
+    vals.forEach((v, i) => {
+      const w = Math.floor(i / layout.valuesPerWord);
+      const shift = BigInt(layout.bitsPerValue * (i % layout.valuesPerWord));
+      words[w] = mod((words[w] ?? 0n) + (v - layout.min) * (1n << shift));
     });
-    put(`main.unpack[${w}].v[${j}]`, v);
-    put(`main.a0[${i}]`, v);
+    return words;
+  };
+  x.forEach((v, i) => {
+    bitsOf(v - layouts.input.min, layouts.input.bitsPerValue).forEach((b, k) => {
+      put(`main.inBits[${i}][${k}]`, b);
+    });
   });
-  words.forEach((w, i) => {
+  pack(x, layouts.input).forEach((w, i) => {
     put(`main.inWords[${i}]`, w);
-    put(`main.unpack[${i}].word`, w);
   });
   let a = x.map(mod);
   net.layers.forEach((layer, l) => {
@@ -119,22 +119,16 @@ export function namedWitness(net: QuantNetwork, input: bigint[], forgery: Forger
     const Q = layer.quotientBits;
     a = layer.weights.map((row, o) => {
       const z = signed(row.reduce((acc, w, i) => acc + BigInt(w) * a[i]!, BigInt(layer.bias[o]!)));
+      if (K === 0 && clampKind(layer).kind === "none") return mod(z); // exact layer: no signals
       const zz = z + (1n << BigInt(Q - 1 + K));
       const u = zz >> BigInt(K);
       const r = zz & ((1n << BigInt(K)) - 1n);
       const honest = { u, r, uBits: bitsOf(u, Q), rBits: bitsOf(r, K) };
       const d = forgery.neuron?.(l, o, honest) ?? honest;
-      const y = neuronSignals(put, `main.l${l}[${o}]`, z, layer, B, d);
-      put(`main.a${l + 1}[${o}]`, y);
-      return y;
+      return neuronSignals(put, l, o, layer, d);
     });
   });
-  const out: bigint[] = [];
-  a.forEach((y, i) => {
-    const w = Math.floor(i / layout.valuesPerWord);
-    out[w] = mod((out[w] ?? 0n) + (y + half) * (1n << BigInt(B * (i % layout.valuesPerWord))));
-  });
-  out.forEach((w, i) => {
+  pack(a.map(signed), layouts.output).forEach((w, i) => {
     put(`main.outWords[${i}]`, w);
   });
   return values;

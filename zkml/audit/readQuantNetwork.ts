@@ -34,12 +34,16 @@ export async function readQuantNetwork(dir: string, manifest: Manifest): Promise
       outputFraction: info.outputFractionBits,
       shift: info.shift,
       quotientBits: info.quotientBits,
+      outMin: info.outputMin,
+      outMax: info.outputMax,
     };
     inputFraction = info.outputFractionBits;
     return layer;
   });
   return {
     activationBits: scales.activationBits,
+    inputBits: scales.inputBits,
+    inputMin: manifest.publicSignals.input.min,
     inputSize: manifest.publicSignals.input.values,
     outputSize: manifest.publicSignals.output.values,
     inputFraction: scales.inputFractionBits,

@@ -2,18 +2,19 @@ pragma circom 2.1.0;
 
 // Baseline for the model-compiler benchmark, in the style of public circom ML libraries
 // (circomlib-ml): weights and biases are PRIVATE signals, so every multiply-accumulate of a dense
-// layer is an R1CS constraint. Rescaling, saturation and ReLU follow the compiler's integer
-// semantics exactly, with every range fact a constraint (bit widths < 254), so both circuits prove
+// layer is an R1CS constraint. Rescaling, saturation and ReLU (a clamp at 0) follow the compiler's
+// integer semantics exactly, with every range fact a constraint (bit widths < 254), so both circuits prove
 // the same function and differ only in how the weights enter.
 
 include "circomlib/circuits/bitify.circom";
 include "circomlib/circuits/comparators.circom";
 
-// out = clamp(floor(z / 2^SHIFT), LO, 2^(B-1) - 1) with LO = 0 when RELU = 1 (ReLU) else -2^(B-1).
-// Q is the signed width of the quotient for every in-range input: z + 2^(Q-1+SHIFT) lies in
-// [0, 2^(Q+SHIFT)), so one bit decomposition yields both the remainder (low SHIFT bits, which
-// constrains 0 <= r < 2^SHIFT) and the biased quotient (high Q bits).
-template RescaleClamp(SHIFT, Q, B, RELU) {
+// out = clamp(floor(z / 2^SHIFT), LO, HI). Q is the signed width of the quotient for every in-range
+// input: z + 2^(Q-1+SHIFT) lies in [0, 2^(Q+SHIFT)), so one bit decomposition yields both the
+// remainder (low SHIFT bits, which constrains 0 <= r < 2^SHIFT) and the biased quotient (high Q
+// bits). LOW: 0 = no low clamp, 1 = LO is 0 (ReLU: the sign bit decides), 2 = compare with LO.
+// HIGH: 1 = compare with HI, 0 = no high clamp.
+template RescaleClamp(SHIFT, Q, LO, HI, LOW, HIGH) {
     signal input z;
     signal output out;
 
@@ -23,36 +24,34 @@ template RescaleClamp(SHIFT, Q, B, RELU) {
     for (var k = 0; k < Q; k++) biased += bits.out[SHIFT + k] * 2 ** k;
     signal quotient <== biased - 2 ** (Q - 1);
 
-    var hi = 2 ** (B - 1) - 1;
     signal isHigh;
-    if (Q > B) {
+    if (HIGH == 1) {
         component above = LessThan(Q);
-        above.in[0] <== hi + 2 ** (Q - 1);
+        above.in[0] <== HI + 2 ** (Q - 1);
         above.in[1] <== biased;
         isHigh <== above.out;
     } else {
         isHigh <== 0;
     }
 
-    var lo = RELU == 1 ? 0 : -(2 ** (B - 1));
     signal isLow;
-    if (RELU == 1) {
+    if (LOW == 1) {
         isLow <== 1 - bits.out[SHIFT + Q - 1];
-    } else if (Q > B) {
+    } else if (LOW == 2) {
         component below = LessThan(Q);
         below.in[0] <== biased;
-        below.in[1] <== 2 ** (Q - 1) - 2 ** (B - 1);
+        below.in[1] <== LO + 2 ** (Q - 1);
         isLow <== below.out;
     } else {
         isLow <== 0;
     }
 
     signal kept <== (1 - isHigh - isLow) * quotient;
-    out <== kept + isHigh * hi + isLow * lo;
+    out <== kept + isHigh * HI + isLow * LO;
 }
 
 // Dense layer with private weights: N*M multiplication constraints plus M rescales.
-template PrivateDense(N, M, SHIFT, Q, B, RELU) {
+template PrivateDense(N, M, SHIFT, Q, LO, HI, LOW, HIGH) {
     signal input in[N];
     signal input weights[M][N];
     signal input bias[M];
@@ -66,7 +65,7 @@ template PrivateDense(N, M, SHIFT, Q, B, RELU) {
             prod[j][i] <== weights[j][i] * in[i];
             acc += prod[j][i];
         }
-        rescale[j] = RescaleClamp(SHIFT, Q, B, RELU);
+        rescale[j] = RescaleClamp(SHIFT, Q, LO, HI, LOW, HIGH);
         rescale[j].z <== acc;
         out[j] <== rescale[j].out;
     }

@@ -7,12 +7,10 @@ function floorShift(z: bigint, shift: number): bigint {
 
 /**
  * Integer forward pass with the baseline circuit's semantics: `z = W·x + b`,
- * `q = floor(z / 2^shift)`, saturated to the signed activation width, ReLU on hidden layers.
+ * `q = floor(z / 2^shift)`, clamped to the layer's [outMin, outMax] (the ReLU is the clamp at 0).
  * Exact (bigint) — the reference the circuit's outputs are tested against.
  */
 export function baselineForward(net: BaselineNetwork, input: readonly bigint[]): bigint[] {
-  const hi = (1n << BigInt(net.activationBits - 1)) - 1n;
-  const lo = -(1n << BigInt(net.activationBits - 1));
   let x = [...input];
   for (const layer of net.layers) {
     if (x.length !== layer.weights[0]!.length) {
@@ -25,8 +23,8 @@ export function baselineForward(net: BaselineNetwork, input: readonly bigint[]):
         z += BigInt(w) * current[i]!;
       });
       const q = floorShift(z, layer.shift);
-      const clamped = q > hi ? hi : q < lo ? lo : q;
-      return layer.relu && clamped < 0n ? 0n : clamped;
+      const [lo, hi] = [BigInt(layer.outMin), BigInt(layer.outMax)];
+      return q > hi ? hi : q < lo ? lo : q;
     });
   }
   return x;

@@ -11,14 +11,24 @@ export const BASELINE_TEMPLATES = new URL("./baseline.circom", import.meta.url).
  * baseline is generated from the very quantization the compiler produced.
  */
 export interface BaselineNetwork {
-  readonly activationBits: number;
   readonly layers: readonly {
     readonly weights: readonly (readonly number[])[];
     readonly bias: readonly number[];
-    readonly relu: boolean;
     readonly shift: number;
     readonly quotientBits: number;
+    /** Output = clamp(floor(z / 2^shift), outMin, outMax). */
+    readonly outMin: number;
+    readonly outMax: number;
   }[];
+}
+
+/** RescaleClamp's LO, HI, LOW and HIGH arguments for a layer (see baseline.circom). */
+function clampArgs(layer: BaselineNetwork["layers"][number]): [string, string, number, number] {
+  const qMin = -(2 ** (layer.quotientBits - 1));
+  const qMax = 2 ** (layer.quotientBits - 1) - 1;
+  const low = layer.outMin <= qMin ? 0 : layer.outMin === 0 ? 1 : 2;
+  const high = layer.outMax >= qMax ? 0 : 1;
+  return [String(layer.outMin), String(layer.outMax), low, high];
 }
 
 function checkNetwork(net: BaselineNetwork): void {
@@ -33,10 +43,13 @@ function checkNetwork(net: BaselineNetwork): void {
         `baseline circuit: layer ${l} has ${layer.bias.length} biases for ${layer.weights.length} outputs`,
       );
     }
-    if (layer.quotientBits + layer.shift >= 250 || layer.quotientBits < net.activationBits) {
+    if (layer.quotientBits + layer.shift >= 250 || layer.quotientBits < 2) {
       throw new Error(
         `baseline circuit: layer ${l} widths (shift ${layer.shift}, quotient ${layer.quotientBits}) out of range`,
       );
+    }
+    if (layer.outMin > layer.outMax || layer.outMin < -(2 ** (layer.quotientBits - 1))) {
+      throw new Error(`baseline circuit: layer ${l} output range [${layer.outMin}, ${layer.outMax}] is invalid`);
     }
     width = layer.weights.length;
   });
@@ -70,7 +83,7 @@ export function generateBaselineCircuit(net: BaselineNetwork, templatesInclude =
   net.layers.forEach((layer, l) => {
     const n = layer.weights[0]!.length;
     const m = layer.weights.length;
-    const args = [n, m, layer.shift, layer.quotientBits, net.activationBits, layer.relu ? 1 : 0].join(", ");
+    const args = [n, m, layer.shift, layer.quotientBits, ...clampArgs(layer)].join(", ");
     lines.push(
       `    component dense${l} = PrivateDense(${args});`,
       `    dense${l}.in <== ${l === 0 ? "x" : `dense${l - 1}.out`};`,

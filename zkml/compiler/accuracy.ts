@@ -1,6 +1,6 @@
 import * as ort from "onnxruntime-node";
 import type { FloatNetwork } from "./parseNetwork.ts";
-import { type QuantNetwork, quantForward, quantizeValues } from "./quantize.ts";
+import { type QuantNetwork, quantForward, quantizeInput } from "./quantize.ts";
 
 /** Float-vs-quantized comparison over a sample. */
 export interface AccuracyReport {
@@ -57,7 +57,7 @@ export async function measureAccuracy(
           : new ort.Tensor("float32", Float32Array.from(x), net.inputShape);
       const result = await session.run({ [net.inputName]: tensor });
       const ref = Array.from(Object.values(result)[0]!.data as Float32Array, Number);
-      const q = quantForward(qnet, quantizeValues(x, qnet.inputFraction, qnet.activationBits));
+      const q = quantForward(qnet, quantizeInput(qnet, x));
       const deq = q.map((v) => Number(v) / 2 ** qnet.outputFraction);
       deq.forEach((v, i) => {
         const e = Math.abs(v - ref[i]!);

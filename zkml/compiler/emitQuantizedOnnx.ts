@@ -7,13 +7,11 @@ export const QUANTIZED_OUTPUT = "q_output";
 
 /**
  * Emits the integer network as a float64 ONNX model, [1, n] in and out. Every value is an integer
- * below 2^52, so Gemm (exact integer sums), Div by 2^k (exact), Floor, Clip and Relu compute exactly
- * what the circuit proves, bit for bit.
+ * below 2^52, so Gemm (exact integer sums), Div by 2^k (exact), Floor and Clip to the layer's
+ * [outMin, outMax] (which is also the ReLU) compute exactly what the circuit proves, bit for bit.
  */
 export function emitQuantizedOnnx(net: QuantNetwork): Uint8Array {
   const g = createGraphBuilder("quantized").input(QUANTIZED_INPUT, [1, net.inputSize], TensorType.double);
-  const hi = 2 ** (net.activationBits - 1) - 1;
-  g.initializer("act_min", [], [-hi - 1], TensorType.double).initializer("act_max", [], [hi], TensorType.double);
   let x = QUANTIZED_INPUT;
   net.layers.forEach((layer, l) => {
     const out = layer.weights.length;
@@ -28,13 +26,10 @@ export function emitQuantizedOnnx(net: QuantNetwork): Uint8Array {
       g.node("Floor", [`zd${l}`], [`q${l}`], {}, `floor${l}`);
       cur = `q${l}`;
     }
-    g.node("Clip", [cur, "act_min", "act_max"], [`c${l}`], {}, `saturate${l}`);
-    cur = `c${l}`;
-    if (layer.relu) {
-      g.node("Relu", [cur], [`r${l}`], {}, `relu${l}`);
-      cur = `r${l}`;
-    }
-    x = cur;
+    g.initializer(`min${l}`, [], [layer.outMin], TensorType.double);
+    g.initializer(`max${l}`, [], [layer.outMax], TensorType.double);
+    g.node("Clip", [cur, `min${l}`, `max${l}`], [`c${l}`], {}, layer.relu ? `relu_saturate${l}` : `saturate${l}`);
+    x = `c${l}`;
   });
   g.node("Identity", [x], [QUANTIZED_OUTPUT], {}, "output");
   g.output(QUANTIZED_OUTPUT, [1, net.outputSize], TensorType.double);

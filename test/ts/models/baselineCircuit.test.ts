@@ -15,9 +15,11 @@ import { createPrng } from "../../../zkml/models/index.ts";
 
 const BUILD_DIR = join(import.meta.dirname, "..", "..", "..", "build");
 
-/** A 4 → 3 → 2 integer network whose ranges force saturation and ReLU clipping on random inputs. */
+/**
+ * A 4 → 3 → 2 integer network whose ranges force saturation and ReLU clipping on random inputs: an
+ * unsigned 8-bit ReLU layer, then a signed 8-bit saturated layer (both clamp kinds of RescaleClamp).
+ */
 const NET: BaselineNetwork = {
-  activationBits: 8,
   layers: [
     {
       weights: [
@@ -26,9 +28,10 @@ const NET: BaselineNetwork = {
         [5, 5, -120, 70],
       ],
       bias: [8, -300, 1000],
-      relu: true,
       shift: 5,
       quotientBits: 12,
+      outMin: 0,
+      outMax: 255,
     },
     {
       weights: [
@@ -36,9 +39,10 @@ const NET: BaselineNetwork = {
         [-45, 20, 90],
       ],
       bias: [16, 0],
-      relu: false,
       shift: 4,
       quotientBits: 12,
+      outMin: -128,
+      outMax: 127,
     },
   ],
 };

@@ -1,6 +1,8 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readQuantNetwork } from "../../../zkml/audit/readQuantNetwork.ts";
+import { clampKind } from "../../../zkml/compiler/generateCircuit.ts";
 import { compileModel } from "../../../zkml/index.ts";
 import { buildMlp } from "../../../zkml/onnx/writeModel.ts";
 import { allOpsGraph, checkEquivalence, compileTiny, quietProgress, randomVectors, tempDir } from "./helpers.ts";
@@ -41,12 +43,13 @@ describe("saturation: a model driven past its calibrated range (MatMul + Add gra
   });
 
   it(`clamps identically in ONNX (Clip) and in the circuit on ${SAMPLES} inputs`, async () => {
-    const w = randomVectors(3 + 8 + 8, 8, -1, 1, 7);
+    const w = randomVectors(3 + 8 + 8 + 9, 8, -1, 1, 7);
     const bytes = buildMlp({
       inputShape: [1, 6],
       linearOp: "matmul",
       layers: [
         { weights: w.slice(0, 8).map((r) => r.slice(0, 6)), bias: w[8]!, relu: true },
+        { weights: w.slice(19, 27).map((r) => r.map((v) => v * 3)), bias: w[27]!, relu: false },
         { weights: w.slice(9, 12).map((r) => r.map((v) => v * 4)), bias: [0.1, -0.2, 0.3], relu: false },
       ],
     });
@@ -58,7 +61,11 @@ describe("saturation: a model driven past its calibrated range (MatMul + Add gra
       Array.from({ length: 6 }, (_, i) => Array.from({ length: 6 }, (_, j) => (i === j ? s : 0))),
     );
     const outDir = join(dir, "sat");
-    await compileModel(onnxPath, { outDir, calibration: oneHot, progress: quietProgress() });
+    const manifest = await compileModel(onnxPath, { outDir, calibration: oneHot, progress: quietProgress() });
+    // Every clamp the generator emits is exercised: unsigned ReLU saturation, signed saturation of
+    // a hidden linear layer, and unsaturated logits.
+    const net = await readQuantNetwork(outDir, manifest);
+    expect(net.layers.map((l) => clampKind(l).kind)).toEqual(["reluHigh", "signed", "none"]);
     const corners = randomVectors(SAMPLES, 6, -1, 1, 2).map((x) =>
       x.map((v) => Math.sign(v) * (0.5 + Math.abs(v) / 2)),
     );

@@ -41,9 +41,14 @@ describe("round trip: compile → prove → verify (snarkjs, Solidity)", () => {
     expect(manifest.publicSignals).toMatchObject({
       inputWords: 1,
       outputWords: 1,
-      bitsPerValue: 16,
       order: "output++input",
+      input: { values: 4, words: 1, offset: 1, bitsPerValue: 16, min: -(2 ** 15) },
+      output: { values: 2, words: 1, offset: 0 },
     });
+    // Logits are not saturated: the output section is as wide as the last layer's quotient.
+    const last = manifest.scales.layers.at(-1);
+    expect(manifest.publicSignals.output.bitsPerValue).toBe(last.quotientBits);
+    expect(manifest.publicSignals.output.min).toBe(last.outputMin);
     expect(manifest.ptau).toMatchObject({ insecure: true, source: "dev" });
     expect(Object.keys(manifest.artifacts).sort()).toEqual(
       [

@@ -12,7 +12,7 @@ import {
 } from "../../../zkml/audit/namedWitness.ts";
 import { type R1cs, readR1cs, unsatisfiedConstraints, writeWtns } from "../../../zkml/audit/r1cs.ts";
 import { readQuantNetwork } from "../../../zkml/audit/readQuantNetwork.ts";
-import type { QuantNetwork } from "../../../zkml/compiler/quantize.ts";
+import { type QuantNetwork, quantTrace } from "../../../zkml/compiler/quantize.ts";
 import { type CompiledModel, loadCompiledModel, SNARK_SCALAR_FIELD } from "../../../zkml/index.ts";
 import { compileTiny, randomVectors, tempDir } from "./helpers.ts";
 
@@ -60,7 +60,7 @@ describe.each(["O1", "O2"] as const)(
       // An input where hidden neuron 0 is active (positive) and feeds the output.
       input = randomVectors(64, 4, -1, 1, 11)
         .map((x) => model.quantizeInput(x))
-        .find((q) => namedWitness(net, q).get("main.a1[0]")! > 0n && net.layers[1]!.weights[0]![0] !== 0)!;
+        .find((q) => quantTrace(net, q).outputs[0]![0]! > 0 && net.layers[1]!.weights[0]![0] !== 0)!;
       expect(input).toBeDefined();
     });
     afterAll(async () => {
@@ -76,11 +76,11 @@ describe.each(["O1", "O2"] as const)(
     });
 
     it("rejects a changed rescale remainder (q + 1 with r − 2^k: the linear relation holds)", async () => {
-      const layer = net.layers[1]!;
+      const layer = net.layers[0]!;
       const K = layer.shift;
       expect(K).toBeGreaterThan(0);
       const forge = (l: number, o: number, h: Decomposition): Decomposition | undefined => {
-        if (l !== 1 || o !== 0) return undefined;
+        if (l !== 0 || o !== 0) return undefined;
         const r = h.r - (1n << BigInt(K));
         return { u: h.u + 1n, r, uBits: bitsOf(h.u + 1n, layer.quotientBits), rBits: bitsOf(r, K) };
       };
@@ -91,9 +91,9 @@ describe.each(["O1", "O2"] as const)(
     });
 
     it("rejects a changed in-range remainder with the quotient kept", async () => {
-      const layer = net.layers[1]!;
+      const layer = net.layers[0]!;
       const forge = (l: number, o: number, h: Decomposition): Decomposition | undefined => {
-        if (l !== 1 || o !== 1) return undefined;
+        if (l !== 0 || o !== 1) return undefined;
         const r = h.r === 0n ? 1n : h.r - 1n;
         return { ...h, r, rBits: bitsOf(r, layer.shift) };
       };
@@ -119,22 +119,31 @@ describe.each(["O1", "O2"] as const)(
     });
 
     it("rejects a quotient bit vector aliased past the field (no 254-bit decomposition to exploit)", async () => {
+      // With a full 254-bit decomposition, the boolean bits of u + p would encode the same field
+      // element as u. Here only Q < 254 bits exist, so the boolean bits of u + p are truncated to
+      // (u + p) mod 2^Q, which is another integer: the decomposition equation must fail.
       const Q = net.layers[0]!.quotientBits;
       expect(Q).toBeLessThan(254);
-      const forge = (l: number, o: number, h: Decomposition): Decomposition | undefined =>
-        l === 0 && o === 0
-          ? { ...h, u: h.u + SNARK_SCALAR_FIELD, uBits: bitsOf(h.u + SNARK_SCALAR_FIELD, Q) }
-          : undefined;
+      const aliased = (u: bigint) => {
+        const m = (u + SNARK_SCALAR_FIELD) % (1n << BigInt(Q));
+        return Array.from({ length: Q }, (_, i) => (m >> BigInt(i)) & 1n);
+      };
+      const forge = (l: number, o: number, h: Decomposition): Decomposition | undefined => {
+        if (l !== 0 || o !== 0) return undefined;
+        const uBits = aliased(h.u);
+        expect(uBits).not.toEqual(h.uBits);
+        return { ...h, u: h.u + SNARK_SCALAR_FIELD, uBits };
+      };
       const r = await judge({ neuron: forge }, "alias");
       expect(r.violated.length).toBeGreaterThan(0);
       expect(r.snarkjsAccepts).toBe(false);
     });
 
     it.each([
-      ["2^(B-1) (one above the maximum)", (b: number) => 1n << BigInt(b - 1)],
-      ["-2^(B-1) - 1 (one below the minimum)", (b: number) => -(1n << BigInt(b - 1)) - 1n],
+      ["min + 2^I (one above the maximum)", (n: QuantNetwork) => BigInt(n.inputMin) + (1n << BigInt(n.inputBits))],
+      ["min - 1 (one below the minimum)", (n: QuantNetwork) => BigInt(n.inputMin) - 1n],
     ])("rejects an out-of-range input value %s", async (_label, value) => {
-      const forgery: Forgery = { input: (x) => [value(net.activationBits), ...x.slice(1)] };
+      const forgery: Forgery = { input: (x) => [value(net), ...x.slice(1)] };
       const r = await judge(forgery, "input");
       expect(r.violated.length).toBeGreaterThan(0);
       expect(r.snarkjsAccepts).toBe(false);
