@@ -6,7 +6,7 @@
  * model against the float model on synthetic held-out digits.
  *
  * Usage: npm run bench:zkml -- [--ptau <prepared 2^16 ptau>] [--proofs 5] [--samples 1000]
- *        [--out build/bench-zkml] [--fresh] [--skip-compiler] [--skip-baseline] [--sweep]
+ *        [--out build/bench-zkml] [--fresh] [--skip-compiler] [--skip-baseline] [--sweep] [--sweep-constraints]
  *        [--activation-bits 16] [--weight-bits 12] [--input-bits <activation bits>] [--skip-o1-variant]
  * Not part of `npm test`: it takes minutes (Groth16 setups, proofs) and a 2^16 ptau.
  */
@@ -22,6 +22,7 @@ import {
   baselineWitnessInput,
   buildBaseline,
   buildO1Variant,
+  constraintSweep,
   countR1csTerms,
   quantizationSweep,
 } from "../zkml/baseline/index.ts";
@@ -49,6 +50,7 @@ interface Options {
   skipCompiler: boolean;
   skipBaseline: boolean;
   sweep: boolean;
+  sweepConstraints: boolean;
 }
 
 /** Quantization of the benchmark (the compiler's defaults unless `--activation-bits/--weight-bits`). */
@@ -69,6 +71,7 @@ function parseOptions(): Options {
       "skip-compiler": { type: "boolean", default: false },
       "skip-baseline": { type: "boolean", default: false },
       sweep: { type: "boolean", default: false },
+      "sweep-constraints": { type: "boolean", default: false },
       "activation-bits": { type: "string", default: "16" },
       "weight-bits": { type: "string", default: "12" },
       "input-bits": { type: "string" },
@@ -98,6 +101,7 @@ function parseOptions(): Options {
     skipCompiler: values["skip-compiler"]!,
     skipBaseline: values["skip-baseline"]!,
     sweep: values.sweep!,
+    sweepConstraints: values["sweep-constraints"]!,
   };
 }
 
@@ -275,6 +279,10 @@ async function main(): Promise<void> {
         `sweep ${p.activationBits}/${p.weightBits}/${p.inputBits} bits (activation/weight/input): disagreement ${pct}%, max |error| ${p.maxAbsError.toFixed(3)}`,
       );
     }
+  }
+  if (opts.sweepConstraints) {
+    // circom only (no setup): both circuits' constraint counts at every sweep width.
+    await constraintSweep(floatNetwork(), calibration, join(opts.out, "constraint-sweep"), (l) => console.log(l));
   }
   let compiled: Side = {};
   let compiledO1: Side = {};

@@ -50,7 +50,8 @@ template RescaleClamp(SHIFT, Q, LO, HI, LOW, HIGH) {
     out <== kept + isHigh * HI + isLow * LO;
 }
 
-// Dense layer with private weights: N*M multiplication constraints plus M rescales.
+// Dense layer with private weights: N*M multiplication constraints plus M rescales. A layer with
+// neither shift nor clamp (the compiler's exact last layer) outputs the accumulator as is.
 template PrivateDense(N, M, SHIFT, Q, LO, HI, LOW, HIGH) {
     signal input in[N];
     signal input weights[M][N];
@@ -65,8 +66,12 @@ template PrivateDense(N, M, SHIFT, Q, LO, HI, LOW, HIGH) {
             prod[j][i] <== weights[j][i] * in[i];
             acc += prod[j][i];
         }
-        rescale[j] = RescaleClamp(SHIFT, Q, LO, HI, LOW, HIGH);
-        rescale[j].z <== acc;
-        out[j] <== rescale[j].out;
+        if (SHIFT == 0 && LOW == 0 && HIGH == 0) {
+            out[j] <== acc;
+        } else {
+            rescale[j] = RescaleClamp(SHIFT, Q, LO, HI, LOW, HIGH);
+            rescale[j].z <== acc;
+            out[j] <== rescale[j].out;
+        }
     }
 }

@@ -2,6 +2,7 @@ export { baselineForward } from "./baselineForward.ts";
 export { type BaselineBuild, buildBaseline } from "./buildBaseline.ts";
 export { buildO1Variant, type O1Variant } from "./buildO1Variant.ts";
 export { type CircomRun, compileCircuit } from "./compileCircuit.ts";
+export { type ConstraintPoint, constraintSweep } from "./constraintSweep.ts";
 export {
   BASELINE_TEMPLATES,
   type BaselineNetwork,

@@ -62,9 +62,9 @@ function witnessValueOffset(file: Buffer, index: number): number {
   throw new Error("no witness section");
 }
 
-async function witnessOutputs(wasm: string, input: bigint[], dir: string): Promise<bigint[]> {
+async function witnessOutputs(wasm: string, input: bigint[], dir: string, net = NET): Promise<bigint[]> {
   const wtns = { type: "mem" } as { type: "mem"; data?: Uint8Array };
-  await snarkjs.wtns.calculate(baselineWitnessInput(NET, input), wasm, wtns);
+  await snarkjs.wtns.calculate(baselineWitnessInput(net, input), wasm, wtns);
   const path = join(dir, "w.wtns");
   writeFileSync(path, wtns.data!);
   const witness = (await snarkjs.wtns.exportJson(path)) as bigint[];
@@ -123,6 +123,27 @@ describe("baseline circuit (private weights)", () => {
     const forgedPath = join(dir, "forged.wtns");
     writeFileSync(forgedPath, forged);
     expect(await snarkjs.wtns.check(r1cs, forgedPath, QUIET)).toBe(false);
+  });
+
+  it("outputs the exact accumulator of a layer with neither shift nor clamp (the compiler's last layer)", async () => {
+    const exact: BaselineNetwork = {
+      layers: [
+        NET.layers[0]!,
+        { ...NET.layers[1]!, shift: 0, quotientBits: 18, outMin: -(2 ** 17), outMax: 2 ** 17 - 1 },
+      ],
+    };
+    const sub = mkdtempSync(join(dir, "exact-"));
+    copyFileSync(BASELINE_TEMPLATES, join(sub, "baseline.circom"));
+    writeFileSync(join(sub, "main.circom"), generateBaselineCircuit(exact));
+    const built = await compileCircuit(join(sub, "main.circom"), sub, { useTime: false });
+    const info = (await snarkjs.r1cs.info(built.r1csPath)) as { nConstraints: number };
+    const general = (await snarkjs.r1cs.info(r1cs)) as { nConstraints: number };
+    expect(info.nConstraints).toBeLessThan(general.nConstraints); // no decomposition of the outputs
+    const prng = createPrng(5);
+    for (let k = 0; k < 10; k++) {
+      const input = Array.from({ length: 4 }, () => BigInt(prng.int(256) - 128));
+      expect(await witnessOutputs(built.wasmPath, input, sub, exact)).toEqual(baselineForward(exact, input));
+    }
   });
 
   it("rejects a malformed network with a clear error", () => {
