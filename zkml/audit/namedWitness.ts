@@ -21,6 +21,11 @@ export interface Forgery {
   input?(values: bigint[]): bigint[];
   /** Replace neuron (layer, index)'s decomposition. */
   neuron?(layer: number, index: number, honest: Decomposition): Decomposition | undefined;
+  /**
+   * Replace neuron (layer, index)'s clamp signals (`hiInv`, `anyHigh`, `t`, `y`, `over`, … as the
+   * generator names them, without the layer suffix); the forged output flows to the next layer.
+   */
+  clamp?(layer: number, index: number, honest: Record<string, bigint>): Record<string, bigint> | undefined;
 }
 
 const mod = (v: bigint) => ((v % P) + P) % P;
@@ -48,43 +53,51 @@ export function bitsOf(v: bigint, n: number): bigint[] {
 
 type Put = (name: string, v: bigint) => void;
 
-/** Signals of neuron `o` of layer `l` (names as the generator declares them); returns its output. */
-function neuronSignals(put: Put, l: number, o: number, layer: QuantDense, d: Decomposition): bigint {
+/** Honest clamp signals of a neuron from its quotient bits (names as the generator declares them). */
+function clampSignals(layer: QuantDense, uBits: bigint[]): Record<string, bigint> {
+  const Q = layer.quotientBits;
+  const sign = uBits[Q - 1]!;
+  const weighted = (bits: bigint[]) => mod(bits.reduce((acc, b, i) => acc + b * (1n << BigInt(i)), 0n));
+  const clamp = clampKind(layer);
+  if (clamp.kind === "none") return {};
+  if (clamp.kind === "relu") return { y: mod(sign * weighted(uBits.slice(0, Q - 1))) };
+  const C = clamp.bits;
+  if (clamp.kind === "reluHigh") {
+    const low = weighted(uBits.slice(0, C));
+    const s = mod(uBits.slice(C, Q - 1).reduce((a, b) => a + b, 0n));
+    const hiInv = s === 0n ? 0n : inverse(s);
+    const anyHigh = mod(s * hiInv);
+    const t = mod(anyHigh * ((1n << BigInt(C)) - 1n - low));
+    return { hiInv, anyHigh, t, y: mod(sign * (low + t)) };
+  }
+  const hi = (1n << BigInt(C - 1)) - 1n;
+  const q = mod(weighted(uBits) - (1n << BigInt(Q - 1)));
+  const s = mod(uBits.slice(C - 1, Q - 1).reduce((a, b) => a + b, 0n));
+  const hiInv = s === 0n ? 0n : inverse(s);
+  const anyHigh = mod(s * hiInv);
+  const dd = mod(BigInt(Q - C) - s);
+  const loInv = dd === 0n ? 0n : inverse(dd);
+  const notAllOnes = mod(dd * loInv);
+  const over = mod(sign * anyHigh);
+  const under = mod((1n - sign) * notAllOnes);
+  const dOver = mod(over * (hi - q));
+  const dUnder = mod(under * (-hi - 1n - q));
+  return { hiInv, anyHigh, loInv, notAllOnes, over, under, dOver, dUnder };
+}
+
+/** Signals of neuron `o` of layer `l`; returns its output (what the next layer reads). */
+function neuronSignals(put: Put, l: number, o: number, layer: QuantDense, d: Decomposition, forgery: Forgery): bigint {
   const Q = layer.quotientBits;
   [...d.rBits, ...d.uBits].forEach((b, i) => {
     put(`main.h${l}[${o}][${i}]`, b);
   });
-  const sign = d.uBits[Q - 1]!;
-  const weighted = (bits: bigint[]) => mod(bits.reduce((acc, b, i) => acc + b * (1n << BigInt(i)), 0n));
-  const at = (name: string, v: bigint) => {
-    put(`main.${name}${l}[${o}]`, v);
-    return mod(v);
-  };
-  const clamp = clampKind(layer);
-  if (clamp.kind === "none") return mod(weighted(d.uBits) - (1n << BigInt(Q - 1)));
-  if (clamp.kind === "relu") return at("y", sign * weighted(d.uBits.slice(0, Q - 1)));
-  const C = clamp.bits;
-  if (clamp.kind === "reluHigh") {
-    const low = weighted(d.uBits.slice(0, C));
-    const s = mod(d.uBits.slice(C, Q - 1).reduce((a, b) => a + b, 0n));
-    const hiInv = at("hiInv", s === 0n ? 0n : inverse(s));
-    const anyHigh = at("anyHigh", s * hiInv);
-    const t = at("t", anyHigh * ((1n << BigInt(C)) - 1n - low));
-    return at("y", sign * (low + t));
-  }
-  const hi = (1n << BigInt(C - 1)) - 1n;
-  const q = mod(weighted(d.uBits) - (1n << BigInt(Q - 1)));
-  const s = mod(d.uBits.slice(C - 1, Q - 1).reduce((a, b) => a + b, 0n));
-  const hiInv = at("hiInv", s === 0n ? 0n : inverse(s));
-  const anyHigh = at("anyHigh", s * hiInv);
-  const dd = mod(BigInt(Q - C) - s);
-  const loInv = at("loInv", dd === 0n ? 0n : inverse(dd));
-  const notAllOnes = at("notAllOnes", dd * loInv);
-  const over = at("over", sign * anyHigh);
-  const under = at("under", (1n - sign) * notAllOnes);
-  const dOver = at("dOver", over * (hi - q));
-  const dUnder = at("dUnder", under * (-hi - 1n - q));
-  return mod(q + dOver + dUnder);
+  const honest = clampSignals(layer, d.uBits);
+  const sig = forgery.clamp?.(l, o, { ...honest }) ?? honest;
+  for (const [name, v] of Object.entries(sig)) put(`main.${name}${l}[${o}]`, v);
+  const q = mod(d.uBits.reduce((acc, b, i) => acc + b * (1n << BigInt(i)), 0n) - (1n << BigInt(Q - 1)));
+  if (sig.y !== undefined) return mod(sig.y);
+  if (sig.dOver !== undefined) return mod(q + sig.dOver + sig.dUnder!);
+  return q;
 }
 
 /**
@@ -125,7 +138,7 @@ export function namedWitness(net: QuantNetwork, input: bigint[], forgery: Forger
       const r = zz & ((1n << BigInt(K)) - 1n);
       const honest = { u, r, uBits: bitsOf(u, Q), rBits: bitsOf(r, K) };
       const d = forgery.neuron?.(l, o, honest) ?? honest;
-      return neuronSignals(put, l, o, layer, d);
+      return neuronSignals(put, l, o, layer, d, forgery);
     });
   });
   pack(a.map(signed), layouts.output).forEach((w, i) => {

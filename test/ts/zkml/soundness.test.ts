@@ -12,11 +12,37 @@ import {
 } from "../../../zkml/audit/namedWitness.ts";
 import { type R1cs, readR1cs, unsatisfiedConstraints, writeWtns } from "../../../zkml/audit/r1cs.ts";
 import { readQuantNetwork } from "../../../zkml/audit/readQuantNetwork.ts";
+import { clampKind } from "../../../zkml/compiler/generateCircuit.ts";
 import { type QuantNetwork, quantTrace } from "../../../zkml/compiler/quantize.ts";
-import { type CompiledModel, loadCompiledModel, SNARK_SCALAR_FIELD } from "../../../zkml/index.ts";
-import { compileTiny, randomVectors, tempDir } from "./helpers.ts";
+import { type CompiledModel, compileModel, loadCompiledModel, SNARK_SCALAR_FIELD } from "../../../zkml/index.ts";
+import { compileTiny, quietProgress, randomVectors, TINY_ONNX, tempDir, tinyCalibration } from "./helpers.ts";
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+const outputWordsOf = (named: Map<string, bigint>) =>
+  [...named].filter(([n]) => n.startsWith("main.outWords")).map(([n, v]) => `${n}=${v}`);
+
+interface Circuit {
+  net: QuantNetwork;
+  input: bigint[];
+  r1cs: R1cs;
+  symbols: Map<string, number>;
+  outDir: string;
+}
+
+/** Builds the forged witness, and asks our R1CS evaluator and `snarkjs wtns check` to judge it. */
+async function judgeForgery(c: Circuit, forgery: Forgery, name: string) {
+  const honest = namedWitness(c.net, c.input);
+  const forged = namedWitness(c.net, c.input, forgery);
+  const witness = toWitness(forged, c.symbols, c.r1cs.nWires);
+  const wtns = join(c.outDir, `${name}.wtns`);
+  await writeWtns(wtns, witness, c.r1cs.prime);
+  return {
+    changedPublic: JSON.stringify(outputWordsOf(forged)) !== JSON.stringify(outputWordsOf(honest)),
+    violated: unsatisfiedConstraints(c.r1cs, witness),
+    snarkjsAccepts: await snarkjs.wtns.check(join(c.outDir, "circuit.r1cs"), wtns, silent),
+  };
+}
 
 /**
  * Forged witnesses for the compiled tiny model (O1- and O2-simplified R1CS): each sets the signals a cheating
@@ -34,21 +60,8 @@ describe.each(["O1", "O2"] as const)(
     let symbols: Map<string, number>;
     let input: bigint[];
 
-    const outputWordsOf = (named: Map<string, bigint>) =>
-      [...named].filter(([n]) => n.startsWith("main.outWords")).map(([n, v]) => `${n}=${v}`);
-
-    async function judge(forgery: Forgery, name: string) {
-      const honest = namedWitness(net, input);
-      const forged = namedWitness(net, input, forgery);
-      const witness = toWitness(forged, symbols, r1cs.nWires);
-      const wtns = join(outDir, `${name}.wtns`);
-      await writeWtns(wtns, witness, r1cs.prime);
-      return {
-        changedPublic: JSON.stringify(outputWordsOf(forged)) !== JSON.stringify(outputWordsOf(honest)),
-        violated: unsatisfiedConstraints(r1cs, witness),
-        snarkjsAccepts: await snarkjs.wtns.check(join(outDir, "circuit.r1cs"), wtns, silent),
-      };
-    }
+    const judge = (forgery: Forgery, name: string) =>
+      judgeForgery({ net, input, r1cs, symbols, outDir }, forgery, name);
 
     beforeAll(async () => {
       dir = await tempDir("sound");
@@ -150,3 +163,78 @@ describe.each(["O1", "O2"] as const)(
     });
   },
 );
+
+/**
+ * The ReLU-with-saturation clamp (`y = sign·(low + anyHigh·(2^B − 1 − low))`): the tiny model
+ * compiled at 8-bit activations, evaluated past its calibrated range so hidden neurons saturate.
+ */
+describe("soundness of the saturation clamp (8-bit activations)", () => {
+  let dir: string;
+  let model: CompiledModel;
+  let c: Circuit;
+  const MAX = 255n;
+
+  beforeAll(async () => {
+    dir = await tempDir("sound-clamp");
+    const outDir = join(dir, "tiny8");
+    const manifest = await compileModel(TINY_ONNX, {
+      outDir,
+      calibration: await tinyCalibration(),
+      activationBits: 8,
+      weightBits: 8,
+      progress: quietProgress(),
+    });
+    model = await loadCompiledModel(outDir, { executionProvider: "cpu" });
+    const net = await readQuantNetwork(outDir, manifest);
+    expect(clampKind(net.layers[0]!).kind).toBe("reluHigh");
+    c = {
+      net,
+      input: [],
+      r1cs: await readR1cs(join(outDir, "circuit.r1cs")),
+      symbols: await readSymbols(join(outDir, "circuit.sym")),
+      outDir,
+    };
+  });
+  afterAll(async () => {
+    await model?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** First input (wide random range) with a hidden neuron in the given state that feeds the output. */
+  function find(state: (sig: Map<string, bigint>, o: number) => boolean): { input: bigint[]; neuron: number } {
+    for (const x of randomVectors(256, 4, -4, 4, 21)) {
+      const q = model.quantizeInput(x);
+      const named = namedWitness(c.net, q);
+      const o = c.net.layers[0]!.weights.findIndex(
+        (_, i) => state(named, i) && c.net.layers[1]!.weights.some((row) => row[i] !== 0),
+      );
+      if (o >= 0) return { input: q, neuron: o };
+    }
+    throw new Error("no input puts a hidden neuron in that state");
+  }
+
+  it("rejects a saturated neuron claimed unsaturated (anyHigh forced to 0)", async () => {
+    const { input, neuron } = find((n, o) => n.get(`main.anyHigh0[${o}]`) === 1n && n.get(`main.y0[${o}]`) === MAX);
+    const forgery: Forgery = {
+      clamp: (l, o, h) => (l === 0 && o === neuron ? { hiInv: 0n, anyHigh: 0n, t: 0n, y: h.y! - h.t! } : undefined),
+    };
+    const r = await judgeForgery({ ...c, input }, forgery, "unsaturated");
+    expect(r.changedPublic).toBe(true);
+    expect(r.violated.length).toBeGreaterThan(0);
+    expect(r.snarkjsAccepts).toBe(false);
+  });
+
+  it("rejects an in-range neuron claimed saturated (anyHigh forced to 1)", async () => {
+    const { input, neuron } = find(
+      (n, o) => n.get(`main.anyHigh0[${o}]`) === 0n && (n.get(`main.y0[${o}]`) ?? 0n) > 0n,
+    );
+    const forgery: Forgery = {
+      clamp: (l, o, h) =>
+        l === 0 && o === neuron ? { hiInv: h.hiInv!, anyHigh: 1n, t: MAX - h.y!, y: MAX } : undefined,
+    };
+    const r = await judgeForgery({ ...c, input }, forgery, "saturated");
+    expect(r.changedPublic).toBe(true);
+    expect(r.violated.length).toBeGreaterThan(0);
+    expect(r.snarkjsAccepts).toBe(false);
+  });
+});
