@@ -253,12 +253,16 @@ export function quantForward(net: QuantNetwork, input: bigint[]): bigint[] {
 }
 
 /**
- * The integer forward pass with every layer's outputs, plus how many neurons saturated (their
- * quotient fell outside [outMin, outMax] other than by ReLU's cut at 0).
+ * The integer forward pass with every layer's outputs, plus how many neurons saturated: `high` when
+ * the quotient exceeded outMax, `low` when it fell below outMin other than by ReLU's cut at 0.
  */
-export function quantTrace(net: QuantNetwork, input: bigint[]): { outputs: number[][]; saturated: number } {
+export function quantTrace(
+  net: QuantNetwork,
+  input: bigint[],
+): { outputs: number[][]; saturated: number; high: number; low: number } {
   let x = input.map(Number);
-  let saturated = 0;
+  let high = 0;
+  let low = 0;
   const outputs: number[][] = [];
   for (const layer of net.layers) {
     const current = x;
@@ -266,12 +270,13 @@ export function quantTrace(net: QuantNetwork, input: bigint[]): { outputs: numbe
       let z = layer.bias[o]!;
       for (let i = 0; i < row.length; i++) z += row[i]! * current[i]!;
       const q = Math.floor(z / 2 ** layer.shift);
-      if (q > layer.outMax || (q < layer.outMin && !layer.relu)) saturated++;
+      if (q > layer.outMax) high++;
+      if (q < layer.outMin && !layer.relu) low++;
       return Math.min(layer.outMax, Math.max(layer.outMin, q));
     });
     outputs.push(x);
   }
-  return { outputs, saturated };
+  return { outputs, saturated: high + low, high, low };
 }
 
 /** Packing layouts of a network's public input and output values. */

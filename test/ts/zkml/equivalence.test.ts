@@ -4,13 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readQuantNetwork } from "../../../zkml/audit/readQuantNetwork.ts";
 import { clampKind } from "../../../zkml/compiler/generateCircuit.ts";
 import { compileModel } from "../../../zkml/index.ts";
-import { buildMlp } from "../../../zkml/onnx/writeModel.ts";
 import {
   allOpsGraph,
   checkEquivalence,
   compileTiny,
   quietProgress,
   randomVectors,
+  saturatingModel,
   TINY_ONNX,
   tempDir,
   tinyCalibration,
@@ -52,34 +52,20 @@ describe("saturation: a model driven past its calibrated range (MatMul + Add gra
   });
 
   it(`clamps identically in ONNX (Clip) and in the circuit on ${SAMPLES} inputs`, async () => {
-    const w = randomVectors(3 + 8 + 8 + 9, 8, -1, 1, 7);
-    const bytes = buildMlp({
-      inputShape: [1, 6],
-      linearOp: "matmul",
-      layers: [
-        { weights: w.slice(0, 8).map((r) => r.slice(0, 6)), bias: w[8]!, relu: true },
-        { weights: w.slice(19, 27).map((r) => r.map((v) => v * 3)), bias: w[27]!, relu: false },
-        { weights: w.slice(9, 12).map((r) => r.map((v) => v * 4)), bias: [0.1, -0.2, 0.3], relu: false },
-      ],
-    });
+    const { bytes, calibration: oneHot, inputs: corners } = saturatingModel(SAMPLES);
     const onnxPath = join(dir, "sat.onnx");
     await writeFile(onnxPath, bytes);
-    // Calibrated on one-hot inputs (each coordinate alone), evaluated on dense ones: layer outputs
-    // exceed every calibrated range, so hidden and output layers saturate.
-    const oneHot = [1, -1].flatMap((s) =>
-      Array.from({ length: 6 }, (_, i) => Array.from({ length: 6 }, (_, j) => (i === j ? s : 0))),
-    );
     const outDir = join(dir, "sat");
     const manifest = await compileModel(onnxPath, { outDir, calibration: oneHot, progress: quietProgress() });
     // Every clamp the generator emits is exercised: unsigned ReLU saturation, signed saturation of
     // a hidden linear layer, and unsaturated logits.
     const net = await readQuantNetwork(outDir, manifest);
     expect(net.layers.map((l) => clampKind(l).kind)).toEqual(["reluHigh", "signed", "none"]);
-    const corners = randomVectors(SAMPLES, 6, -1, 1, 2).map((x) =>
-      x.map((v) => Math.sign(v) * (0.5 + Math.abs(v) / 2)),
-    );
-    const { saturated } = await checkEquivalence(outDir, corners);
-    expect(saturated).toBeGreaterThan(SAMPLES / 4);
+    // Inputs that saturate some neuron: at the maximum (ReLU and signed layers) and at the minimum.
+    const { saturated, high, low } = await checkEquivalence(outDir, corners);
+    expect(saturated).toBeGreaterThan(SAMPLES / 8);
+    expect(high).toBeGreaterThan(0);
+    expect(low).toBeGreaterThan(0);
   });
 });
 

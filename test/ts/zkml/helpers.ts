@@ -13,7 +13,7 @@ import { compileModel } from "../../../zkml/compileModel.ts";
 import { quantForward, quantTrace } from "../../../zkml/compiler/quantize.ts";
 import { loadCompiledModel, packLayout, unpackValues } from "../../../zkml/index.ts";
 import type { Manifest } from "../../../zkml/manifest.ts";
-import { attr, createGraphBuilder, TensorType } from "../../../zkml/onnx/writeModel.ts";
+import { attr, buildMlp, createGraphBuilder, TensorType } from "../../../zkml/onnx/writeModel.ts";
 import { createProgress } from "../../../zkml/progress.ts";
 
 /** Repository root. */
@@ -84,6 +84,8 @@ export async function checkEquivalence(dir: string, inputs: number[][]) {
   const { publicSignals: ps } = model.manifest;
   const outputLayout = packLayout(ps.output.bitsPerValue, BigInt(ps.output.min));
   let saturated = 0;
+  let high = 0;
+  let low = 0;
   try {
     for (const x of inputs) {
       const q = model.quantizeInput(x);
@@ -97,12 +99,45 @@ export async function checkEquivalence(dir: string, inputs: number[][]) {
       expect(unsatisfiedConstraints(r1cs, witness)).toEqual([]);
       const named = namedWitness(net, q);
       expect(toWitness(named, symbols, r1cs.nWires)).toEqual(witness);
-      if (quantTrace(net, q).saturated > 0) saturated++;
+      const trace = quantTrace(net, q);
+      if (trace.saturated > 0) saturated++;
+      if (trace.high > 0) high++;
+      if (trace.low > 0) low++;
     }
   } finally {
     await model.close();
   }
-  return { saturated };
+  return { saturated, high, low };
+}
+
+/**
+ * A 6 → 8 → 8 → 3 MLP (ReLU, linear, linear) calibrated on small one-hot inputs (each coordinate
+ * alone, ±0.25) and evaluated on dense "corner" inputs (|x| ≥ 0.5): layer outputs exceed every
+ * calibrated range, so the ReLU layer saturates at its maximum and the hidden linear layer at both ends.
+ */
+export function saturatingModel(samples: number) {
+  const w = randomVectors(3 + 8 + 8 + 9, 8, -1, 1, 7);
+  const half = w.slice(19, 23).map((r) => r.map((v) => v * 3));
+  const halfBias = w[27]!.slice(0, 4);
+  const bytes = buildMlp({
+    inputShape: [1, 6],
+    linearOp: "matmul",
+    layers: [
+      { weights: w.slice(0, 8).map((r) => r.slice(0, 6)), bias: w[8]!, relu: true },
+      // Rows 4..7 negate rows 0..3: a neuron that saturates high has a twin that saturates low.
+      {
+        weights: [...half, ...half.map((r) => r.map((v) => -v))],
+        bias: [...halfBias, ...halfBias.map((b) => -b)],
+        relu: false,
+      },
+      { weights: w.slice(9, 12).map((r) => r.map((v) => v * 4)), bias: [0.1, -0.2, 0.3], relu: false },
+    ],
+  });
+  const calibration = [0.25, -0.25].flatMap((s) =>
+    Array.from({ length: 6 }, (_, i) => Array.from({ length: 6 }, (_, j) => (i === j ? s : 0))),
+  );
+  const inputs = randomVectors(samples, 6, -1, 1, 2).map((x) => x.map((v) => Math.sign(v) * (0.5 + Math.abs(v) / 2)));
+  return { bytes, calibration, inputs };
 }
 
 /**

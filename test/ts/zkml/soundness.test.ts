@@ -1,4 +1,4 @@
-import { rm } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as snarkjs from "snarkjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,7 +15,15 @@ import { readQuantNetwork } from "../../../zkml/audit/readQuantNetwork.ts";
 import { clampKind } from "../../../zkml/compiler/generateCircuit.ts";
 import { type QuantNetwork, quantTrace } from "../../../zkml/compiler/quantize.ts";
 import { type CompiledModel, compileModel, loadCompiledModel, SNARK_SCALAR_FIELD } from "../../../zkml/index.ts";
-import { compileTiny, quietProgress, randomVectors, TINY_ONNX, tempDir, tinyCalibration } from "./helpers.ts";
+import {
+  compileTiny,
+  quietProgress,
+  randomVectors,
+  saturatingModel,
+  TINY_ONNX,
+  tempDir,
+  tinyCalibration,
+} from "./helpers.ts";
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -233,6 +241,74 @@ describe("soundness of the saturation clamp (8-bit activations)", () => {
         l === 0 && o === neuron ? { hiInv: h.hiInv!, anyHigh: 1n, t: MAX - h.y!, y: MAX } : undefined,
     };
     const r = await judgeForgery({ ...c, input }, forgery, "saturated");
+    expect(r.changedPublic).toBe(true);
+    expect(r.violated.length).toBeGreaterThan(0);
+    expect(r.snarkjsAccepts).toBe(false);
+  });
+});
+
+/**
+ * Signed saturation (hidden layers without ReLU): `over = sign·anyHigh`, `under = (1 − sign)·notAllOnes`,
+ * output `q + over·(hi − q) + under·(lo − q)`, on a model whose hidden linear layer saturates at both ends.
+ */
+describe("soundness of the signed saturation clamp", () => {
+  let dir: string;
+  let model: CompiledModel;
+  let c: Circuit;
+  let inputs: number[][];
+
+  beforeAll(async () => {
+    dir = await tempDir("sound-signed");
+    const sat = saturatingModel(64);
+    inputs = sat.inputs;
+    const onnxPath = join(dir, "sat.onnx");
+    await writeFile(onnxPath, sat.bytes);
+    const outDir = join(dir, "sat");
+    const manifest = await compileModel(onnxPath, { outDir, calibration: sat.calibration, progress: quietProgress() });
+    model = await loadCompiledModel(outDir, { executionProvider: "cpu" });
+    const net = await readQuantNetwork(outDir, manifest);
+    expect(clampKind(net.layers[1]!).kind).toBe("signed");
+    c = {
+      net,
+      input: [],
+      r1cs: await readR1cs(join(outDir, "circuit.r1cs")),
+      symbols: await readSymbols(join(outDir, "circuit.sym")),
+      outDir,
+    };
+  });
+  afterAll(async () => {
+    await model?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** First input with a neuron of layer 1 whose `flag` signal is 1 and that feeds the output. */
+  function find(flag: "over" | "under"): { input: bigint[]; neuron: number } {
+    for (const x of inputs) {
+      const q = model.quantizeInput(x);
+      const named = namedWitness(c.net, q);
+      const o = c.net.layers[1]!.weights.findIndex(
+        (_, i) => named.get(`main.${flag}1[${i}]`) === 1n && c.net.layers[2]!.weights.some((row) => row[i] !== 0),
+      );
+      if (o >= 0) return { input: q, neuron: o };
+    }
+    throw new Error(`no input saturates a neuron (${flag})`);
+  }
+
+  it.each([
+    [
+      "above the maximum, claimed unsaturated (anyHigh and over forced to 0)",
+      "over",
+      { anyHigh: 0n, over: 0n, dOver: 0n },
+    ],
+    [
+      "below the minimum, claimed unsaturated (notAllOnes and under forced to 0)",
+      "under",
+      { notAllOnes: 0n, under: 0n, dUnder: 0n },
+    ],
+  ] as const)("rejects a neuron %s", async (_label, flag, forged) => {
+    const { input, neuron } = find(flag);
+    const forgery: Forgery = { clamp: (l, o, h) => (l === 1 && o === neuron ? { ...h, ...forged } : undefined) };
+    const r = await judgeForgery({ ...c, input }, forgery, `signed-${flag}`);
     expect(r.changedPublic).toBe(true);
     expect(r.violated.length).toBeGreaterThan(0);
     expect(r.snarkjsAccepts).toBe(false);
