@@ -11,11 +11,15 @@
  * Not part of `npm test`: it takes minutes (Groth16 setups, proofs) and a 2^16 ptau.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs, promisify } from "node:util";
 import * as ort from "onnxruntime-node";
+import { type Abi, createPublicClient, createWalletClient, encodeFunctionData, http } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
+import { hardhat } from "viem/chains";
+import { LOCAL_DEV_MNEMONIC, startLocalChain } from "../relayer/localChain.ts";
 import { type BenchSide, benchTable, summarizeProofs, targetLine } from "../zkml/baseline/benchReport.ts";
 import {
   baselineForward,
@@ -29,9 +33,11 @@ import {
 import type { ProveResult } from "../zkml/baseline/proveWorker.ts";
 import { parseNetwork } from "../zkml/compiler/parseNetwork.ts";
 import { type QuantNetwork, quantizeInput, quantizeNetwork } from "../zkml/compiler/quantize.ts";
-import { compileModel, loadCompiledModel, type Manifest, releaseProverThreads } from "../zkml/index.ts";
+import { compileModel, loadCompiledModel, type Manifest, proofToUints, releaseProverThreads } from "../zkml/index.ts";
 import { argmax, MNIST_EVAL_SEED, syntheticDigits } from "../zkml/models/index.ts";
 import { readModel } from "../zkml/onnx/readModel.ts";
+import { createProgress } from "../zkml/progress.ts";
+import { buildSolidityVerifier } from "../zkml/setup/buildArtifacts.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const MODEL = join(ROOT, "zkml/fixtures/models/mnist.onnx");
@@ -226,7 +232,13 @@ async function benchBaseline(opts: Options, qnet: QuantNetwork, quantizedInputs:
     setupSeconds: build.circom.seconds + build.setup.seconds,
     setupNote: `circom2 ${build.circom.seconds.toFixed(1)} s (peak ${build.circom.peakRssMiB?.toFixed(0) ?? "?"} MiB) + Groth16 setup ${build.setup.seconds.toFixed(1)} s`,
     prove: summarizeProofs(prove, loadavg()[0]!),
+    publicSignals: quantizedInputs[0]!.length + qnet.outputSize,
+    verifierBytes: await baselineVerifierBytes(build.zkeyPath, opts.out),
   };
+  const fits = side.verifierBytes! <= EIP170_LIMIT;
+  console.log(
+    `baseline: verifier ${side.verifierBytes} bytes (${fits ? "deployable" : `over the EIP-170 limit of ${EIP170_LIMIT}: not deployable`}), ${side.publicSignals} public signals`,
+  );
   return side;
 }
 
@@ -261,6 +273,65 @@ async function benchO1Variant(opts: Options, compiledDir: string, inputs: number
   };
 }
 
+/** EIP-170: the largest runtime bytecode a contract may deploy. */
+const EIP170_LIMIT = 24_576;
+
+interface VerifierArtifact {
+  abi: Abi;
+  bytecode: `0x${string}`;
+  deployedBytecode: `0x${string}`;
+}
+
+const runtimeBytes = (v: VerifierArtifact) => (v.deployedBytecode.length - 2) / 2;
+
+/**
+ * On-chain cost of the compiled model's verifier: runtime size, and gas of verifyProof with a real
+ * proof on a `hardhat node` (eth_estimateGas, so it includes the 21k transaction base).
+ */
+async function compiledVerifierCosts(dir: string, input: bigint[]) {
+  const verifier = JSON.parse(readFileSync(join(dir, "verifier.json"), "utf8")) as VerifierArtifact;
+  const model = await loadCompiledModel(dir, { executionProvider: "cpu" });
+  const { proof, publicSignals } = await model.prove(input).finally(() => model.close());
+  const chain = await startLocalChain();
+  try {
+    const transport = http(chain.url);
+    const publicClient = createPublicClient({ chain: hardhat, transport });
+    const wallet = createWalletClient({ chain: hardhat, transport, account: mnemonicToAccount(LOCAL_DEV_MNEMONIC) });
+    const hash = await wallet.deployContract({ abi: verifier.abi, bytecode: verifier.bytecode });
+    const { contractAddress } = await publicClient.waitForTransactionReceipt({ hash });
+    const u = proofToUints(proof);
+    const data = encodeFunctionData({
+      abi: verifier.abi,
+      functionName: "verifyProof",
+      args: [
+        [u[0], u[1]],
+        [
+          [u[2], u[3]],
+          [u[4], u[5]],
+        ],
+        [u[6], u[7]],
+        publicSignals,
+      ],
+    });
+    const ok = await publicClient.call({ to: contractAddress!, data });
+    if (BigInt(ok.data ?? "0x0") !== 1n) throw new Error("the compiled model's verifier rejected an honest proof");
+    const gas = await publicClient.estimateGas({ account: wallet.account, to: contractAddress!, data });
+    const code = await publicClient.getCode({ address: contractAddress! });
+    return { publicSignals: publicSignals.length, verifierBytes: (code!.length - 2) / 2, verifyGas: Number(gas) };
+  } finally {
+    await chain.stop();
+  }
+}
+
+/** The baseline's Solidity verifier (same snarkjs template and solc settings): its runtime size. */
+async function baselineVerifierBytes(zkeyPath: string, out: string): Promise<number> {
+  const dir = join(out, "baseline-verifier");
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(zkeyPath, join(dir, "circuit.zkey"));
+  await buildSolidityVerifier(dir, createProgress({ quiet: true }));
+  return runtimeBytes(JSON.parse(readFileSync(join(dir, "verifier.json"), "utf8")) as VerifierArtifact);
+}
+
 async function main(): Promise<void> {
   const opts = parseOptions();
   mkdirSync(opts.out, { recursive: true });
@@ -288,7 +359,10 @@ async function main(): Promise<void> {
   let compiledO1: Side = {};
   if (!opts.skipCompiler) {
     const result = await benchCompiler(opts, calibration, quantized);
-    compiled = result.side;
+    compiled = { ...result.side, ...(await compiledVerifierCosts(result.dir, quantized[0]!)) };
+    console.log(
+      `compiler: verifier ${compiled.verifierBytes} bytes, verifyProof ${compiled.verifyGas} gas with ${compiled.publicSignals} public signals`,
+    );
     if (!skipO1Variant) compiledO1 = await benchO1Variant(opts, result.dir, evalInputs);
     // Same function: the compiled model's integer outputs equal the reference both circuits prove.
     await checkCompiledOutputs(result.dir, evalInputs, quantized, accuracy.outputs);

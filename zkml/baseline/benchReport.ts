@@ -8,6 +8,12 @@ export interface BenchSide {
   setupSeconds?: number;
   setupNote?: string;
   prove?: ProveResult & { medianSeconds: number; minSeconds: number; loadAverage: number };
+  /** snarkjs public signals (outputs ++ inputs). */
+  publicSignals?: number;
+  /** Runtime bytecode of the generated Solidity verifier (EIP-170 caps deployed code at 24,576 bytes). */
+  verifierBytes?: number;
+  /** eth_estimateGas of a verifyProof call with a real proof (includes the 21k transaction base). */
+  verifyGas?: number;
 }
 
 /** Targets of the model-compiler benchmark (baseline ÷ compiler, and accuracy). */
@@ -25,6 +31,9 @@ const METRICS: Metric[] = [
   ["proving, median (s)", (s) => s.prove?.medianSeconds, 2],
   ["proving, best (s)", (s) => s.prove?.minSeconds, 2],
   ["prover peak memory, VmHWM (MiB)", (s) => s.prove?.vmHwmMiB, 0],
+  ["public signals", (s) => s.publicSignals, 0],
+  ["Solidity verifier runtime bytecode (bytes)", (s) => s.verifierBytes, 0],
+  ["verifyProof gas (eth_estimateGas)", (s) => s.verifyGas, 0],
 ];
 
 /**

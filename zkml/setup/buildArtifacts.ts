@@ -95,11 +95,17 @@ export async function buildSolidityVerifier(dir: string, progress: Progress): Pr
   const input = {
     language: "Solidity",
     sources: { "verifier.sol": { content: source } },
-    settings: { ...SOLC_SETTINGS, outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } } },
+    settings: {
+      ...SOLC_SETTINGS,
+      outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"] } },
+    },
   };
   const output = JSON.parse(solc.compile(JSON.stringify(input))) as {
     errors?: { severity: string; formattedMessage: string }[];
-    contracts?: Record<string, Record<string, { abi: unknown[]; evm: { bytecode: { object: string } } }>>;
+    contracts?: Record<
+      string,
+      Record<string, { abi: unknown[]; evm: { bytecode: { object: string }; deployedBytecode: { object: string } } }>
+    >;
   };
   const errors = (output.errors ?? []).filter((e) => e.severity === "error");
   const contract = output.contracts?.["verifier.sol"]?.Groth16Verifier;
@@ -113,6 +119,7 @@ export async function buildSolidityVerifier(dir: string, progress: Progress): Pr
     solcVersion: solc.version(),
     abi: contract.abi,
     bytecode: `0x${contract.evm.bytecode.object}`,
+    deployedBytecode: `0x${contract.evm.deployedBytecode.object}`,
   };
   await writeFile(join(dir, "verifier.json"), `${JSON.stringify(artifact, null, 2)}\n`);
   done();
