@@ -33,7 +33,7 @@ import {
 import type { ProveResult } from "../zkml/baseline/proveWorker.ts";
 import { parseNetwork } from "../zkml/compiler/parseNetwork.ts";
 import { type QuantNetwork, quantizeInput, quantizeNetwork } from "../zkml/compiler/quantize.ts";
-import { compileModel, loadCompiledModel, type Manifest, proofToUints, releaseProverThreads } from "../zkml/index.ts";
+import { compileModel, loadCompiledModel, type Manifest, releaseProverThreads, verifierArgs } from "../zkml/index.ts";
 import { argmax, MNIST_EVAL_SEED, syntheticDigits } from "../zkml/models/index.ts";
 import { readModel } from "../zkml/onnx/readModel.ts";
 import { createProgress } from "../zkml/progress.ts";
@@ -282,7 +282,8 @@ interface VerifierArtifact {
   deployedBytecode: `0x${string}`;
 }
 
-const runtimeBytes = (v: VerifierArtifact) => (v.deployedBytecode.length - 2) / 2;
+/** Bytes in a 0x-prefixed hex string. */
+const hexBytes = (hex: `0x${string}`) => (hex.length - 2) / 2;
 
 /**
  * On-chain cost of the compiled model's verifier: runtime size, and gas of verifyProof with a real
@@ -299,25 +300,16 @@ async function compiledVerifierCosts(dir: string, input: bigint[]) {
     const wallet = createWalletClient({ chain: hardhat, transport, account: mnemonicToAccount(LOCAL_DEV_MNEMONIC) });
     const hash = await wallet.deployContract({ abi: verifier.abi, bytecode: verifier.bytecode });
     const { contractAddress } = await publicClient.waitForTransactionReceipt({ hash });
-    const u = proofToUints(proof);
     const data = encodeFunctionData({
       abi: verifier.abi,
       functionName: "verifyProof",
-      args: [
-        [u[0], u[1]],
-        [
-          [u[2], u[3]],
-          [u[4], u[5]],
-        ],
-        [u[6], u[7]],
-        publicSignals,
-      ],
+      args: verifierArgs(proof, publicSignals),
     });
     const ok = await publicClient.call({ to: contractAddress!, data });
     if (BigInt(ok.data ?? "0x0") !== 1n) throw new Error("the compiled model's verifier rejected an honest proof");
     const gas = await publicClient.estimateGas({ account: wallet.account, to: contractAddress!, data });
     const code = await publicClient.getCode({ address: contractAddress! });
-    return { publicSignals: publicSignals.length, verifierBytes: (code!.length - 2) / 2, verifyGas: Number(gas) };
+    return { publicSignals: publicSignals.length, verifierBytes: hexBytes(code!), verifyGas: Number(gas) };
   } finally {
     await chain.stop();
   }
@@ -329,7 +321,7 @@ async function baselineVerifierBytes(zkeyPath: string, out: string): Promise<num
   mkdirSync(dir, { recursive: true });
   copyFileSync(zkeyPath, join(dir, "circuit.zkey"));
   await buildSolidityVerifier(dir, createProgress({ quiet: true }));
-  return runtimeBytes(JSON.parse(readFileSync(join(dir, "verifier.json"), "utf8")) as VerifierArtifact);
+  return hexBytes((JSON.parse(readFileSync(join(dir, "verifier.json"), "utf8")) as VerifierArtifact).deployedBytecode);
 }
 
 async function main(): Promise<void> {

@@ -8,5 +8,5 @@ export { ZkmlError, type ZkmlErrorCode } from "./errors.ts";
 export { type CompiledModel, type ExecutionProvider, loadCompiledModel } from "./loadCompiledModel.ts";
 export { ARTIFACT_FILES, type Manifest, ManifestSchema } from "./manifest.ts";
 export { type PackLayout, packLayout, packValues, SNARK_SCALAR_FIELD, unpackValues } from "./packing.ts";
-export { encodeProof, type Groth16Proof, proofToUints } from "./proofEncoding.ts";
+export { encodeProof, type Groth16Proof, proofToUints, verifierArgs } from "./proofEncoding.ts";
 export { releaseProverThreads } from "./releaseProverThreads.ts";

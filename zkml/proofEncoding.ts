@@ -30,3 +30,17 @@ export function proofToUints(
 export function encodeProof(proof: Groth16Proof): `0x${string}` {
   return encodeAbiParameters([{ type: "uint256[8]" }], [proofToUints(proof)]);
 }
+
+/** Arguments of the generated verifier's `verifyProof(a, b, c, publicSignals)`. */
+export function verifierArgs(proof: Groth16Proof, publicSignals: readonly (bigint | string)[]) {
+  const u = proofToUints(proof);
+  return [
+    [u[0], u[1]],
+    [
+      [u[2], u[3]],
+      [u[4], u[5]],
+    ],
+    [u[6], u[7]],
+    publicSignals.map(BigInt),
+  ] as const;
+}

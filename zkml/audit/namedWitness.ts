@@ -53,11 +53,16 @@ export function bitsOf(v: bigint, n: number): bigint[] {
 
 type Put = (name: string, v: bigint) => void;
 
-/** Honest clamp signals of a neuron from its quotient bits (names as the generator declares them). */
-function clampSignals(layer: QuantDense, uBits: bigint[]): Record<string, bigint> {
+/** Σ bits[i]·2^i in the field. */
+const weighted = (bits: bigint[]) => mod(bits.reduce((acc, b, i) => acc + b * (1n << BigInt(i)), 0n));
+
+/**
+ * Honest clamp signals of a neuron from its quotient bits and the quotient q they encode (names as
+ * the generator declares them).
+ */
+function clampSignals(layer: QuantDense, uBits: bigint[], q: bigint): Record<string, bigint> {
   const Q = layer.quotientBits;
   const sign = uBits[Q - 1]!;
-  const weighted = (bits: bigint[]) => mod(bits.reduce((acc, b, i) => acc + b * (1n << BigInt(i)), 0n));
   const clamp = clampKind(layer);
   if (clamp.kind === "none") return {};
   if (clamp.kind === "relu") return { y: mod(sign * weighted(uBits.slice(0, Q - 1))) };
@@ -71,7 +76,6 @@ function clampSignals(layer: QuantDense, uBits: bigint[]): Record<string, bigint
     return { hiInv, anyHigh, t, y: mod(sign * (low + t)) };
   }
   const hi = (1n << BigInt(C - 1)) - 1n;
-  const q = mod(weighted(uBits) - (1n << BigInt(Q - 1)));
   const s = mod(uBits.slice(C - 1, Q - 1).reduce((a, b) => a + b, 0n));
   const hiInv = s === 0n ? 0n : inverse(s);
   const anyHigh = mod(s * hiInv);
@@ -91,10 +95,10 @@ function neuronSignals(put: Put, l: number, o: number, layer: QuantDense, d: Dec
   [...d.rBits, ...d.uBits].forEach((b, i) => {
     put(`main.h${l}[${o}][${i}]`, b);
   });
-  const honest = clampSignals(layer, d.uBits);
+  const q = mod(weighted(d.uBits) - (1n << BigInt(Q - 1)));
+  const honest = clampSignals(layer, d.uBits, q);
   const sig = forgery.clamp?.(l, o, { ...honest }) ?? honest;
   for (const [name, v] of Object.entries(sig)) put(`main.${name}${l}[${o}]`, v);
-  const q = mod(d.uBits.reduce((acc, b, i) => acc + b * (1n << BigInt(i)), 0n) - (1n << BigInt(Q - 1)));
   if (sig.y !== undefined) return mod(sig.y);
   if (sig.dOver !== undefined) return mod(q + sig.dOver + sig.dUnder!);
   return q;

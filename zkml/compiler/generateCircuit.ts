@@ -105,20 +105,19 @@ function layerSection(layer: QuantDense, l: number): string[] {
   const offset = 1n << BigInt(Q - 1 + K);
   const clamp = clampKind(layer);
   const exact = clamp.kind === "none" && K === 0;
-  const lines = [`  var z${l}[${M}];`, `  var a${l + 1}[${M}];`];
-  if (!exact) lines.unshift(`  signal ${h}[${M}][${K + Q}];`);
-  layer.weights.forEach((row, o) => {
-    lines.push(...affine(row, layer.bias[o]!, `a${l}`), `  z${l}[${o}] = lc;`);
-  });
+  const head = [`  var z${l}[${M}];`, `  var a${l + 1}[${M}];`];
+  const accumulators = layer.weights.flatMap((row, o) => [
+    ...affine(row, layer.bias[o]!, `a${l}`),
+    `  z${l}[${o}] = lc;`,
+  ]);
   if (exact) {
     // No rescale and no clamp: the output is z itself, in [outMin, outMax] for every input in range,
     // so it needs no constraint of its own.
-    lines.push(`  for (var o = 0; o < ${M}; o++) a${l + 1}[o] = z${l}[o];`);
-    return lines;
+    return [...head, ...accumulators, `  for (var o = 0; o < ${M}; o++) a${l + 1}[o] = z${l}[o];`];
   }
   const bit = (i: string) => `${h}[o][${K} + ${i}]`;
-  const declarations = 3;
-  lines.push(
+  const sign = bit(`${Q - 1}`);
+  const decomposition = [
     `  for (var o = 0; o < ${M}; o++) {`,
     "    lc = 0;",
     `    for (var i = 0; i < ${K + Q}; i++) {`,
@@ -127,37 +126,31 @@ function layerSection(layer: QuantDense, l: number): string[] {
     `      lc += ${h}[o][i] * (1 << i);`,
     "    }",
     `    lc === z${l}[o] + ${offset};`,
-  );
-  const sign = bit(`${Q - 1}`);
+  ];
+  /** Signals of the clamp (one array per name, M long) and the rest of the per-neuron loop body. */
+  let clampSignals: string[];
+  let clampBody: string[];
   if (clamp.kind === "none") {
-    lines.push(
+    clampSignals = [];
+    clampBody = [
       "    v = 0;",
       `    for (var i = 0; i < ${Q}; i++) v += ${bit("i")} * (1 << i);`,
       `    a${l + 1}[o] = v - ${1n << BigInt(Q - 1)};`,
-      "  }",
-    );
+    ];
   } else if (clamp.kind === "relu") {
-    lines.push(
+    clampSignals = ["y"];
+    clampBody = [
       "    v = 0;",
       `    for (var i = 0; i < ${Q - 1}; i++) v += ${bit("i")} * (1 << i);`,
       `    y${l}[o] <== ${sign} * v;`,
       `    a${l + 1}[o] = y${l}[o];`,
-      "  }",
-    );
-    lines.splice(declarations, 0, `  signal y${l}[${M}];`);
+    ];
   } else if (clamp.kind === "reluHigh") {
     // q ≥ 0: q = low + 2^C·(bits C..Q−2); any of those set ⇒ saturate to 2^C − 1. anyHigh is pinned
     // by anyHigh = s·inv and s·(1 − anyHigh) = 0 (s ≠ 0 forces 1; s = 0 forces 0).
     const C = clamp.bits;
-    lines.splice(
-      declarations,
-      0,
-      `  signal hiInv${l}[${M}];`,
-      `  signal anyHigh${l}[${M}];`,
-      `  signal t${l}[${M}];`,
-      `  signal y${l}[${M}];`,
-    );
-    lines.push(
+    clampSignals = ["hiInv", "anyHigh", "t", "y"];
+    clampBody = [
       "    v = 0;",
       `    for (var i = 0; i < ${C}; i++) v += ${bit("i")} * (1 << i);`,
       "    var s = 0;",
@@ -168,16 +161,14 @@ function layerSection(layer: QuantDense, l: number): string[] {
       `    t${l}[o] <== anyHigh${l}[o] * (${2 ** C - 1} - v);`,
       `    y${l}[o] <== ${sign} * (v + t${l}[o]);`,
       `    a${l + 1}[o] = y${l}[o];`,
-      "  }",
-    );
+    ];
   } else {
     // Signed saturation to C bits: over ⇔ q ≥ 0 and a bit in [C−1, Q−1) is set; under ⇔ q < 0 and
     // not all of them are set.
     const C = clamp.bits;
     const hi = (1n << BigInt(C - 1)) - 1n;
-    const names = ["hiInv", "anyHigh", "loInv", "notAllOnes", "over", "under", "dOver", "dUnder"];
-    lines.splice(declarations, 0, ...names.map((n) => `  signal ${n}${l}[${M}];`));
-    lines.push(
+    clampSignals = ["hiInv", "anyHigh", "loInv", "notAllOnes", "over", "under", "dOver", "dUnder"];
+    clampBody = [
       "    v = 0;",
       `    for (var i = 0; i < ${Q}; i++) v += ${bit("i")} * (1 << i);`,
       `    v = v - ${1n << BigInt(Q - 1)};`,
@@ -195,10 +186,17 @@ function layerSection(layer: QuantDense, l: number): string[] {
       `    dOver${l}[o] <== over${l}[o] * (${hi} - v);`,
       `    dUnder${l}[o] <== under${l}[o] * (${-hi - 1n} - v);`,
       `    a${l + 1}[o] = v + dOver${l}[o] + dUnder${l}[o];`,
-      "  }",
-    );
+    ];
   }
-  return lines;
+  return [
+    `  signal ${h}[${M}][${K + Q}];`,
+    ...head,
+    ...clampSignals.map((n) => `  signal ${n}${l}[${M}];`),
+    ...accumulators,
+    ...decomposition,
+    ...clampBody,
+    "  }",
+  ];
 }
 
 /**

@@ -5,7 +5,7 @@ import { network } from "hardhat";
 import * as snarkjs from "snarkjs";
 import type { Abi } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encodeProof, type Groth16Proof, loadCompiledModel, proofToUints } from "../../../zkml/index.ts";
+import { encodeProof, type Groth16Proof, loadCompiledModel, proofToUints, verifierArgs } from "../../../zkml/index.ts";
 import { opg, ROOT, TINY_CALIBRATION, TINY_ONNX, tempDir } from "./helpers.ts";
 
 /**
@@ -130,15 +130,7 @@ describe("round trip: compile → prove → verify (snarkjs, Solidity)", () => {
         address: contractAddress!,
         abi,
         functionName: "verifyProof",
-        args: [
-          [uints[0], uints[1]],
-          [
-            [uints[2], uints[3]],
-            [uints[4], uints[5]],
-          ],
-          [uints[6], uints[7]],
-          signals.map(BigInt),
-        ],
+        args: verifierArgs(proof, signals),
       });
     expect(await verify(publicSignals)).toBe(true);
     expect(await verify(tampered)).toBe(false);

@@ -52,6 +52,41 @@ async function judgeForgery(c: Circuit, forgery: Forgery, name: string) {
   };
 }
 
+/** A compiled model opened for forging: its integer network, R1CS and symbols (no input chosen yet). */
+async function openCircuit(outDir: string): Promise<{ model: CompiledModel; circuit: Circuit }> {
+  const model = await loadCompiledModel(outDir, { executionProvider: "cpu" });
+  const circuit: Circuit = {
+    net: await readQuantNetwork(outDir, model.manifest),
+    input: [],
+    r1cs: await readR1cs(join(outDir, "circuit.r1cs")),
+    symbols: await readSymbols(join(outDir, "circuit.sym")),
+    outDir,
+  };
+  return { model, circuit };
+}
+
+/**
+ * The first of `inputs` with a neuron of `layer` in the given state (read from the honest named
+ * witness) that feeds the next layer, so forging it can change the output.
+ */
+function findNeuron(
+  model: CompiledModel,
+  c: Circuit,
+  inputs: number[][],
+  layer: number,
+  state: (named: Map<string, bigint>, o: number) => boolean,
+): { input: bigint[]; neuron: number } {
+  for (const x of inputs) {
+    const q = model.quantizeInput(x);
+    const named = namedWitness(c.net, q);
+    const o = c.net.layers[layer]!.weights.findIndex(
+      (_, i) => state(named, i) && c.net.layers[layer + 1]!.weights.some((row) => row[i] !== 0),
+    );
+    if (o >= 0) return { input: q, neuron: o };
+  }
+  throw new Error(`no input puts a neuron of layer ${layer} in that state`);
+}
+
 /**
  * Forged witnesses for the compiled tiny model (O1- and O2-simplified R1CS): each sets the signals a cheating
  * prover controls so that the linear relations still hold and the claimed output changes, then
@@ -61,28 +96,21 @@ describe.each(["O1", "O2"] as const)(
   "soundness (circom --%s): forged witnesses fail the constraint check",
   (optimization) => {
     let dir: string;
-    let outDir: string;
     let model: CompiledModel;
+    let c: Circuit;
     let net: QuantNetwork;
-    let r1cs: R1cs;
-    let symbols: Map<string, number>;
-    let input: bigint[];
 
-    const judge = (forgery: Forgery, name: string) =>
-      judgeForgery({ net, input, r1cs, symbols, outDir }, forgery, name);
+    const judge = (forgery: Forgery, name: string) => judgeForgery(c, forgery, name);
 
     beforeAll(async () => {
       dir = await tempDir("sound");
-      ({ outDir } = await compileTiny(dir, optimization));
-      model = await loadCompiledModel(outDir, { executionProvider: "cpu" });
-      net = await readQuantNetwork(outDir, model.manifest);
-      r1cs = await readR1cs(join(outDir, "circuit.r1cs"));
-      symbols = await readSymbols(join(outDir, "circuit.sym"));
+      ({ model, circuit: c } = await openCircuit((await compileTiny(dir, optimization)).outDir));
+      net = c.net;
       // An input where hidden neuron 0 is active (positive) and feeds the output.
-      input = randomVectors(64, 4, -1, 1, 11)
+      c.input = randomVectors(64, 4, -1, 1, 11)
         .map((x) => model.quantizeInput(x))
         .find((q) => quantTrace(net, q).outputs[0]![0]! > 0 && net.layers[1]!.weights[0]![0] !== 0)!;
-      expect(input).toBeDefined();
+      expect(c.input).toBeDefined();
     });
     afterAll(async () => {
       await model?.close();
@@ -185,41 +213,24 @@ describe("soundness of the saturation clamp (8-bit activations)", () => {
   beforeAll(async () => {
     dir = await tempDir("sound-clamp");
     const outDir = join(dir, "tiny8");
-    const manifest = await compileModel(TINY_ONNX, {
+    await compileModel(TINY_ONNX, {
       outDir,
       calibration: await tinyCalibration(),
       activationBits: 8,
       weightBits: 8,
       progress: quietProgress(),
     });
-    model = await loadCompiledModel(outDir, { executionProvider: "cpu" });
-    const net = await readQuantNetwork(outDir, manifest);
-    expect(clampKind(net.layers[0]!).kind).toBe("reluHigh");
-    c = {
-      net,
-      input: [],
-      r1cs: await readR1cs(join(outDir, "circuit.r1cs")),
-      symbols: await readSymbols(join(outDir, "circuit.sym")),
-      outDir,
-    };
+    ({ model, circuit: c } = await openCircuit(outDir));
+    expect(clampKind(c.net.layers[0]!).kind).toBe("reluHigh");
   });
   afterAll(async () => {
     await model?.close();
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** First input (wide random range) with a hidden neuron in the given state that feeds the output. */
-  function find(state: (sig: Map<string, bigint>, o: number) => boolean): { input: bigint[]; neuron: number } {
-    for (const x of randomVectors(256, 4, -4, 4, 21)) {
-      const q = model.quantizeInput(x);
-      const named = namedWitness(c.net, q);
-      const o = c.net.layers[0]!.weights.findIndex(
-        (_, i) => state(named, i) && c.net.layers[1]!.weights.some((row) => row[i] !== 0),
-      );
-      if (o >= 0) return { input: q, neuron: o };
-    }
-    throw new Error("no input puts a hidden neuron in that state");
-  }
+  /** A hidden neuron in the given state, on inputs from a wide random range (past calibration). */
+  const find = (state: (named: Map<string, bigint>, o: number) => boolean) =>
+    findNeuron(model, c, randomVectors(256, 4, -4, 4, 21), 0, state);
 
   it("rejects a saturated neuron claimed unsaturated (anyHigh forced to 0)", async () => {
     const { input, neuron } = find((n, o) => n.get(`main.anyHigh0[${o}]`) === 1n && n.get(`main.y0[${o}]`) === MAX);
@@ -264,35 +275,18 @@ describe("soundness of the signed saturation clamp", () => {
     const onnxPath = join(dir, "sat.onnx");
     await writeFile(onnxPath, sat.bytes);
     const outDir = join(dir, "sat");
-    const manifest = await compileModel(onnxPath, { outDir, calibration: sat.calibration, progress: quietProgress() });
-    model = await loadCompiledModel(outDir, { executionProvider: "cpu" });
-    const net = await readQuantNetwork(outDir, manifest);
-    expect(clampKind(net.layers[1]!).kind).toBe("signed");
-    c = {
-      net,
-      input: [],
-      r1cs: await readR1cs(join(outDir, "circuit.r1cs")),
-      symbols: await readSymbols(join(outDir, "circuit.sym")),
-      outDir,
-    };
+    await compileModel(onnxPath, { outDir, calibration: sat.calibration, progress: quietProgress() });
+    ({ model, circuit: c } = await openCircuit(outDir));
+    expect(clampKind(c.net.layers[1]!).kind).toBe("signed");
   });
   afterAll(async () => {
     await model?.close();
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** First input with a neuron of layer 1 whose `flag` signal is 1 and that feeds the output. */
-  function find(flag: "over" | "under"): { input: bigint[]; neuron: number } {
-    for (const x of inputs) {
-      const q = model.quantizeInput(x);
-      const named = namedWitness(c.net, q);
-      const o = c.net.layers[1]!.weights.findIndex(
-        (_, i) => named.get(`main.${flag}1[${i}]`) === 1n && c.net.layers[2]!.weights.some((row) => row[i] !== 0),
-      );
-      if (o >= 0) return { input: q, neuron: o };
-    }
-    throw new Error(`no input saturates a neuron (${flag})`);
-  }
+  /** A neuron of layer 1 whose `flag` signal is 1. */
+  const find = (flag: "over" | "under") =>
+    findNeuron(model, c, inputs, 1, (named, o) => named.get(`main.${flag}1[${o}]`) === 1n);
 
   it.each([
     [
