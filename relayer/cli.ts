@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import { releaseProverThreads } from "../zkml/index.ts";
-import { loadConfig } from "./config.ts";
-import { runDemo } from "./demo.ts";
-import { startEmbedded } from "./embedded.ts";
-import { createLogger } from "./logger.ts";
+import { loadConfig } from "./common/config.ts";
+import { createLogger } from "./common/logger.ts";
+import { runDemo } from "./dev/demo.ts";
+import { startEmbedded } from "./dev/embedded.ts";
 import { startRelayer } from "./relayer.ts";
 
 /** Adds `opg relayer start` and `opg demo`. */

@@ -1,17 +1,17 @@
 import { join } from "node:path";
 import { type CompiledModel, loadCompiledModel } from "../zkml/index.ts";
-import { type ChainClients, createChainClients, createTxSender } from "./chain.ts";
-import { toJson } from "./codec.ts";
-import type { RelayerConfig } from "./config.ts";
-import { classifyError, RelayerError } from "./errors.ts";
-import { loadHubAbi } from "./hubAbi.ts";
-import type { Logger } from "./logger.ts";
-import { createMetrics, type Health, serveOperations } from "./metrics.ts";
-import { type JobDeps, processJob } from "./processJob.ts";
-import { createProverPool } from "./proverPool.ts";
-import { sleep } from "./retry.ts";
-import { OPEN_STATES, openStore } from "./store.ts";
-import { createWatcher, type RequestedLog } from "./watcher.ts";
+import { toJson } from "./common/codec.ts";
+import type { RelayerConfig } from "./common/config.ts";
+import { classifyError, RelayerError } from "./common/errors.ts";
+import { loadHubAbi } from "./common/hubAbi.ts";
+import type { Logger } from "./common/logger.ts";
+import { sleep } from "./common/retry.ts";
+import { type JobDeps, processJob } from "./jobs/processJob.ts";
+import { createMetrics, type Health, serveOperations } from "./ops/metrics.ts";
+import { createProverPool } from "./prover/proverPool.ts";
+import { OPEN_STATES, openStore } from "./store/store.ts";
+import { createWatcher, type RequestedLog } from "./sync/watcher.ts";
+import { type ChainClients, createChainClients, createTxSender } from "./tx/chain.ts";
 
 /** Jobs moved forward at once (proofs are bounded separately by the prover pool). */
 const MAX_CONCURRENT_JOBS = 32;

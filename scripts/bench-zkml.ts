@@ -19,7 +19,7 @@ import * as ort from "onnxruntime-node";
 import { type Abi, createPublicClient, createWalletClient, encodeFunctionData, http } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
-import { LOCAL_DEV_MNEMONIC, startLocalChain } from "../relayer/localChain.ts";
+import { LOCAL_DEV_MNEMONIC, startLocalChain } from "../relayer/dev/localChain.ts";
 import { type BenchSide, benchTable, summarizeProofs, targetLine } from "../zkml/baseline/benchReport.ts";
 import {
   baselineForward,

@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadConfig, parseConfig } from "../../../relayer/config.ts";
-import { classifyError, RelayerError } from "../../../relayer/errors.ts";
-import { withRetry } from "../../../relayer/retry.ts";
+import { loadConfig, parseConfig } from "../../../relayer/common/config.ts";
+import { classifyError, RelayerError } from "../../../relayer/common/errors.ts";
+import { withRetry } from "../../../relayer/common/retry.ts";
 
 describe("relayer config", () => {
   it("names every bad field in one error", () => {

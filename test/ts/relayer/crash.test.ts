@@ -3,8 +3,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RequestStatus } from "../../../relayer/hubAbi.ts";
-import { openStore } from "../../../relayer/store.ts";
+import { RequestStatus } from "../../../relayer/common/hubAbi.ts";
+import { openStore } from "../../../relayer/store/store.ts";
 import { startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..", "..");

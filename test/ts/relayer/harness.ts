@@ -4,17 +4,17 @@ import { join } from "node:path";
 import { type Address, createPublicClient, createWalletClient, type Hex, http, parseEventLogs } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { readArtifact } from "../../../deploy/artifacts.ts";
-import { chainFor } from "../../../relayer/chain.ts";
-import type { RelayerConfig, RelayerConfigInput } from "../../../relayer/config.ts";
-import { type LocalChain, startLocalChain } from "../../../relayer/localChain.ts";
+import type { RelayerConfig, RelayerConfigInput } from "../../../relayer/common/config.ts";
+import { createLogger } from "../../../relayer/common/logger.ts";
+import { type LocalChain, startLocalChain } from "../../../relayer/dev/localChain.ts";
 import {
   ensureCompiledModel,
   type LocalDeployment,
   localRelayerConfig,
   provisionLocalNetwork,
-} from "../../../relayer/localNetwork.ts";
-import { createLogger } from "../../../relayer/logger.ts";
+} from "../../../relayer/dev/localNetwork.ts";
 import { type Relayer, startRelayer } from "../../../relayer/relayer.ts";
+import { chainFor } from "../../../relayer/tx/chain.ts";
 import { loadCompiledModel } from "../../../zkml/index.ts";
 
 /** A local chain with the protocol deployed and the tiny model registered, plus request helpers. */

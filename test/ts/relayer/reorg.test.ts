@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RequestStatus } from "../../../relayer/hubAbi.ts";
-import { openStore } from "../../../relayer/store.ts";
+import { RequestStatus } from "../../../relayer/common/hubAbi.ts";
+import { openStore } from "../../../relayer/store/store.ts";
 import { startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
 
 describe("reorg", () => {

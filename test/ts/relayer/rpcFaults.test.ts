@@ -2,8 +2,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RequestStatus } from "../../../relayer/hubAbi.ts";
-import { freePort } from "../../../relayer/localChain.ts";
+import { RequestStatus } from "../../../relayer/common/hubAbi.ts";
+import { freePort } from "../../../relayer/dev/localChain.ts";
 import { startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
 
 type Fault = "none" | "5xx" | "reset" | "delay" | "drop";

@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { encodeProof, type Groth16Proof } from "../zkml/index.ts";
-import { RelayerError } from "./errors.ts";
+import { encodeProof, type Groth16Proof } from "../../zkml/index.ts";
+import { RelayerError } from "../common/errors.ts";
 
 /** A proof job: the model's circuit artifacts and the witness input (signal name → values). */
 export type ProveTask = { wasm: string; zkey: string; witnessInput: Record<string, string[]> };

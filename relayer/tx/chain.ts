@@ -16,9 +16,9 @@ import {
   type WalletClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { RelayerError } from "./errors.ts";
-import type { Logger } from "./logger.ts";
-import { withRetry } from "./retry.ts";
+import { RelayerError } from "../common/errors.ts";
+import type { Logger } from "../common/logger.ts";
+import { withRetry } from "../common/retry.ts";
 
 /** Per-request RPC timeout: long enough for a busy node, short enough to fail over quickly. */
 const RPC_TIMEOUT_MS = 10_000;

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { RelayerError } from "./errors.ts";
+import { RelayerError } from "../common/errors.ts";
 
-const ROOT = join(import.meta.dirname, "..");
+const ROOT = join(import.meta.dirname, "..", "..");
 /** How long `hardhat node` may take to start on a loaded 2-core machine. */
 const START_TIMEOUT_MS = 90_000;
 

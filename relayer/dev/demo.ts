@@ -2,12 +2,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createPublicClient, createWalletClient, formatUnits, type Hex, http, parseEventLogs } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { readArtifact } from "../deploy/artifacts.ts";
-import { loadCompiledModel, releaseProverThreads } from "../zkml/index.ts";
-import { chainFor } from "./chain.ts";
-import { RelayerError } from "./errors.ts";
+import { readArtifact } from "../../deploy/artifacts.ts";
+import { loadCompiledModel, releaseProverThreads } from "../../zkml/index.ts";
+import { RelayerError } from "../common/errors.ts";
+import { openStore } from "../store/store.ts";
+import { chainFor } from "../tx/chain.ts";
 import { type LocalDeployment, MODEL_FIXTURES } from "./localNetwork.ts";
-import { openStore } from "./store.ts";
 
 /** How long the demo waits for one request to settle. */
 const SETTLE_TIMEOUT_MS = 300_000;

@@ -3,16 +3,15 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type Address, bytesToHex, createPublicClient, createWalletClient, type Hex, http } from "viem";
 import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
-import { readArtifact } from "../deploy/artifacts.ts";
-import { type DeployClients, deployProtocol, OPG } from "../deploy/deployProtocol.ts";
-import { registerCompiledModel } from "../deploy/registerModel.ts";
-import { compileModel } from "../zkml/index.ts";
-import { MANIFEST_VERSION } from "../zkml/manifest.ts";
-import { chainFor } from "./chain.ts";
-import { parseConfig, type RelayerConfig, type RelayerConfigInput } from "./config.ts";
+import { readArtifact } from "../../deploy/artifacts.ts";
+import { type DeployClients, deployProtocol, OPG } from "../../deploy/deployProtocol.ts";
+import { registerCompiledModel } from "../../deploy/registerModel.ts";
+import { compileModel, MANIFEST_VERSION } from "../../zkml/index.ts";
+import { parseConfig, type RelayerConfig, type RelayerConfigInput } from "../common/config.ts";
+import { chainFor } from "../tx/chain.ts";
 import { LOCAL_DEV_MNEMONIC } from "./localChain.ts";
 
-const ROOT = join(import.meta.dirname, "..");
+const ROOT = join(import.meta.dirname, "..", "..");
 /** Reference models (written by `npm run build:models`). */
 export const MODEL_FIXTURES = join(ROOT, "zkml", "fixtures", "models");
 /** Where compiled reference models are cached between runs. */

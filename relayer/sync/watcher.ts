@@ -1,8 +1,8 @@
 import { type Abi, type Address, type Log, type PublicClient, parseEventLogs } from "viem";
-import type { RelayerConfig } from "./config.ts";
-import type { Logger } from "./logger.ts";
-import { withRetry } from "./retry.ts";
-import type { Store } from "./store.ts";
+import type { RelayerConfig } from "../common/config.ts";
+import type { Logger } from "../common/logger.ts";
+import { withRetry } from "../common/retry.ts";
+import type { Store } from "../store/store.ts";
 
 /** A `Requested` event as the watcher hands it on. */
 export type RequestedLog = { requestId: `0x${string}`; modelId: bigint; request: unknown; blockNumber: bigint };

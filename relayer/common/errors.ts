@@ -1,25 +1,17 @@
 import { BaseError, ContractFunctionRevertedError, HttpRequestError, RpcRequestError, TimeoutError } from "viem";
+import { OpgError } from "../../common/errors.ts";
 
 /**
- * Base error of the relayer. `retryable` is the only thing retry loops branch on: transient transport
+ * Error of the relayer. `retryable` is the only thing retry loops branch on: transient transport
  * faults are retryable, reverts and bad input are not.
  */
-export class RelayerError extends Error {
-  readonly shortMessage: string;
-  readonly details: string | undefined;
-  readonly retryable: boolean;
-
-  constructor(shortMessage: string, opts: { details?: string; cause?: unknown; retryable?: boolean } = {}) {
-    super(opts.details ? `${shortMessage}: ${opts.details}` : shortMessage, { cause: opts.cause });
-    this.name = "RelayerError";
-    this.shortMessage = shortMessage;
-    this.details = opts.details;
-    this.retryable = opts.retryable ?? false;
-  }
+export class RelayerError extends OpgError {
+  override name = "RelayerError";
 }
 
 /** A revert decoded with the contract ABI: `errorName` is the Solidity custom error. */
 export class RevertError extends RelayerError {
+  override name = "RevertError";
   readonly errorName: string;
   readonly args: readonly unknown[];
 
@@ -29,7 +21,6 @@ export class RevertError extends RelayerError {
       cause,
       retryable: false,
     });
-    this.name = "RevertError";
     this.errorName = errorName;
     this.args = args;
   }

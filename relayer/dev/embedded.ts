@@ -1,6 +1,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import type { RelayerConfig } from "./config.ts";
+import type { RelayerConfig } from "../common/config.ts";
+import type { Logger } from "../common/logger.ts";
 import { type LocalChain, startLocalChain } from "./localChain.ts";
 import {
   ensureCompiledModel,
@@ -8,7 +9,6 @@ import {
   localRelayerConfig,
   provisionLocalNetwork,
 } from "./localNetwork.ts";
-import type { Logger } from "./logger.ts";
 
 /** Port of the embedded chain: the usual local JSON-RPC port, so wallets and scripts find it. */
 export const EMBEDDED_CHAIN_PORT = 8545;

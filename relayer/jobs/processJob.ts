@@ -1,16 +1,15 @@
 import { join } from "node:path";
 import type { Abi, Address, PublicClient } from "viem";
-import { INPUT_SIGNAL } from "../zkml/compiler/generateCircuit.ts";
-import type { CompiledModel } from "../zkml/index.ts";
-import type { TxSender } from "./chain.ts";
-import { fromJson, toJson } from "./codec.ts";
-import { RelayerError, RevertError } from "./errors.ts";
-import { type HubRequest, RequestStatus } from "./hubAbi.ts";
-import type { Logger } from "./logger.ts";
-import type { Metrics } from "./metrics.ts";
-import type { ProverPool } from "./proverPool.ts";
-import { withRetry } from "./retry.ts";
-import type { Job, JobState, Store } from "./store.ts";
+import { type CompiledModel, INPUT_SIGNAL } from "../../zkml/index.ts";
+import { fromJson, toJson } from "../common/codec.ts";
+import { RelayerError, RevertError } from "../common/errors.ts";
+import { type HubRequest, RequestStatus } from "../common/hubAbi.ts";
+import type { Logger } from "../common/logger.ts";
+import { withRetry } from "../common/retry.ts";
+import type { Metrics } from "../ops/metrics.ts";
+import type { ProverPool } from "../prover/proverPool.ts";
+import type { Job, JobState, Store } from "../store/store.ts";
+import type { TxSender } from "../tx/chain.ts";
 
 /** Reverts that mean "the chain moved on": re-read the request state instead of failing the job. */
 const STATE_RACE_ERRORS = new Set(["HubUnexpectedStatus", "HubRequestMismatch"]);

@@ -1,5 +1,5 @@
 import type { Abi } from "viem";
-import { readArtifact } from "../deploy/artifacts.ts";
+import { readArtifact } from "../../deploy/artifacts.ts";
 
 /**
  * The hub's ABI merged with the errors of the contracts it calls (token, staking, registry, verifier
