@@ -3,6 +3,11 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { RelayerError } from "./errors.ts";
 
+/** Reorg window: deeper than any reorg expected past the default finality, small enough to keep cheaply. */
+const DEFAULT_REORG_WINDOW_BLOCKS = 256;
+/** Finished jobs are kept a week: long enough to inspect recent history, short enough to bound the store. */
+const DEFAULT_FINISHED_JOBS_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
 /** Default Prometheus/health port (loopback only unless configured). */
 export const DEFAULT_METRICS_PORT = 9464;
 
@@ -34,11 +39,25 @@ const ConfigSchema = z
         mode: z.enum(["confirmations", "safe", "finalized"]).default("confirmations"),
         /** Blocks behind the head before a log counts (mode `confirmations`); 0 on instant-finality chains. */
         confirmations: z.number().int().min(0).max(1000).default(2),
+        /**
+         * Blocks below the cursor whose hashes are kept to find a reorg's fork point. A deeper reorg
+         * rewinds by this many blocks only (with a warning).
+         */
+        reorgWindowBlocks: z.number().int().min(1).max(10_000).default(DEFAULT_REORG_WINDOW_BLOCKS),
       })
-      .default({ mode: "confirmations", confirmations: 2 }),
+      .default({ mode: "confirmations", confirmations: 2, reorgWindowBlocks: DEFAULT_REORG_WINDOW_BLOCKS }),
     pollIntervalMs: z.number().int().min(50).max(60_000).default(1_000),
     /** Blocks per eth_getLogs call. */
     logChunkBlocks: z.number().int().min(1).max(100_000).default(2_000),
+    retention: z
+      .object({
+        /**
+         * How long a finished job stays in the store before it is pruned. Keep it well above the time a
+         * reorg can reach back: a pruned job is not reopened.
+         */
+        finishedJobsMs: z.number().int().min(60_000).default(DEFAULT_FINISHED_JOBS_RETENTION_MS),
+      })
+      .default({ finishedJobsMs: DEFAULT_FINISHED_JOBS_RETENTION_MS }),
     dataDir: z.string().default(".opg/relayer"),
     executionProvider: z.enum(["auto", "cuda", "cpu"]).default("auto"),
     proverConcurrency: z.number().int().min(1).max(64).default(1),
