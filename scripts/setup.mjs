@@ -4,7 +4,7 @@
 // Hardhat 3 needs Node >= 22.13, and npm running on an older Node silently skips Hardhat's native
 // EDR package (its `engines` says >= 22). So the dependency install must itself run on Node 22.
 // When the system Node is older, this script fetches Node 22 from the npm registry (package
-// `node`) into `.toolchain/` and runs npm's own CLI with it. The project's `node` devDependency then
+// `node`) into `.toolchain/` and runs npm's own CLI with it. The project's `node` dependency then
 // puts that same Node 22 first on PATH for every `npm run …` / `npx …`, without touching the
 // machine's global Node. Written for Node >= 18 with no dependencies: it runs before any install.
 import { spawnSync } from "node:child_process";
@@ -90,17 +90,31 @@ function node22() {
 
 const node = node22();
 const lock = existsSync(join(root, "package-lock.json"));
+const path = `${dirname(node)}:${process.env.PATH}`;
 log("deps", `npm ${lock ? "ci" : "install"} under Node 22 (installs Hardhat's native EDR package)`);
+// onnxruntime-node ships its CPU binaries in the npm package; its install script only adds the CUDA ones,
+// downloaded from NuGet. package.json's `allowScripts` denies that script (npm >= 11.16); the variable
+// below makes older npm releases, which run every script, skip it too.
 run(node, [npmCli(), lock ? "ci" : "install", "--no-audit", "--no-fund"], {
-  env: {
-    ...process.env,
-    PATH: `${dirname(node)}:${process.env.PATH}`,
-    ONNXRUNTIME_NODE_INSTALL: process.env.ONNXRUNTIME_NODE_INSTALL ?? "skip",
-  },
+  env: { ...process.env, PATH: path, ONNXRUNTIME_NODE_INSTALL: "skip" },
 });
 
+// GPU hosts opt in with ONNXRUNTIME_NODE_INSTALL=cuda12 (network access to NuGet needed): the script npm
+// skipped is run here, by name, with the caller's choice.
+const ortInstall = process.env.ONNXRUNTIME_NODE_INSTALL;
+if (ortInstall !== undefined && ortInstall !== "skip") {
+  log(
+    "onnxruntime",
+    `ONNXRUNTIME_NODE_INSTALL=${ortInstall}: running onnxruntime-node's installer (downloads from NuGet)`,
+  );
+  run(node, [join(root, "node_modules", "onnxruntime-node", "script", "install.js")], {
+    cwd: join(root, "node_modules", "onnxruntime-node"),
+    env: { ...process.env, PATH: path },
+  });
+}
+
 const localNode = join(root, "node_modules", ".bin", "node");
-if (!existsSync(localNode)) fail("node_modules/.bin/node missing: the `node` devDependency did not install");
+if (!existsSync(localNode)) fail("node_modules/.bin/node missing: the `node` dependency did not install");
 log("check", "Hardhat runs on the project's Node 22 with its native EDR package");
 run(localNode, [join(root, "node_modules", "hardhat", "dist", "src", "cli.js"), "--version"]);
 log("build", "compiling contracts offline with the solc npm package");

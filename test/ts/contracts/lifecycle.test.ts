@@ -8,7 +8,7 @@ import {
   TEST_CIRCUIT_VKEY,
   TEST_CIRCUIT_WASM,
   TEST_CIRCUIT_ZKEY,
-} from "./protocolFixture.ts";
+} from "../../../deploy/testProtocol.ts";
 
 type Protocol = Awaited<ReturnType<typeof deployTestProtocol>>;
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readArtifact } from "../../../deploy/artifacts.ts";
 import type { DeployClients } from "../../../deploy/deployProtocol.ts";
 import { registerCompiledModel } from "../../../deploy/registerModel.ts";
-import { deployTestProtocol, TEST_CIRCUIT_DIR } from "./protocolFixture.ts";
+import { deployTestProtocol, TEST_CIRCUIT_DIR } from "../../../deploy/testProtocol.ts";
 
 type Fixture = { input: string[]; output: string[]; proofBytes: `0x${string}` };
 

@@ -1,22 +1,35 @@
-/// <reference path="../../../artifacts/contracts/OPGToken.sol/artifacts.d.ts" />
-/// <reference path="../../../artifacts/contracts/ModelRegistry.sol/artifacts.d.ts" />
-/// <reference path="../../../artifacts/contracts/NodeStaking.sol/artifacts.d.ts" />
-/// <reference path="../../../artifacts/contracts/InferenceHub.sol/artifacts.d.ts" />
-/// <reference path="../../../artifacts/contracts/verifiers/Groth16VerifierAdapter.sol/artifacts.d.ts" />
-/// <reference path="../../../artifacts/contracts/verifiers/generated/TestCircuitVerifier.sol/artifacts.d.ts" />
+/**
+ * The protocol on a fresh in-process Hardhat network with the repository's test circuit registered as a
+ * model: the shared fixture of the contract tests and the gas bench. Not part of `deploy/index.ts`, which
+ * the relayer loads: this module imports Hardhat's network manager.
+ */
+/// <reference path="../artifacts/contracts/OPGToken.sol/artifacts.d.ts" />
+/// <reference path="../artifacts/contracts/ModelRegistry.sol/artifacts.d.ts" />
+/// <reference path="../artifacts/contracts/NodeStaking.sol/artifacts.d.ts" />
+/// <reference path="../artifacts/contracts/InferenceHub.sol/artifacts.d.ts" />
+/// <reference path="../artifacts/contracts/verifiers/Groth16VerifierAdapter.sol/artifacts.d.ts" />
+/// <reference path="../artifacts/contracts/verifiers/generated/TestCircuitVerifier.sol/artifacts.d.ts" />
 // Contract types for viem.getContractAt come from the artifacts `hardhat build` writes.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { network } from "hardhat";
-import { type Address, keccak256, parseEventLogs, stringToHex } from "viem";
-import { type DeployClients, deployProtocol, OPG, type ProtocolDeployment } from "../../../deploy/deployProtocol.ts";
-import { deployTestCircuitVerifier } from "../../../deploy/deployVerifier.ts";
+import { type Address, type Hex, keccak256, parseEventLogs, stringToHex } from "viem";
+import { type DeployClients, deployProtocol, OPG, type ProtocolDeployment } from "./deployProtocol.ts";
+import { deployTestCircuitVerifier } from "./deployVerifier.ts";
 
 /** Committed artifacts of the test circuit (y = 3·x0 + 5·x1 + 7; inputs < 2^32). */
-export const TEST_CIRCUIT_DIR = join(import.meta.dirname, "..", "..", "fixtures", "test-circuit");
+export const TEST_CIRCUIT_DIR = join(import.meta.dirname, "..", "test", "fixtures", "test-circuit");
 export const TEST_CIRCUIT_WASM = join(TEST_CIRCUIT_DIR, "affine.wasm");
 export const TEST_CIRCUIT_ZKEY = join(TEST_CIRCUIT_DIR, "affine.zkey");
 export const TEST_CIRCUIT_VKEY = JSON.parse(readFileSync(join(TEST_CIRCUIT_DIR, "verification_key.json"), "utf8"));
+
+/** A committed proof of the test circuit: decimal input and output words, and the ABI-encoded proof. */
+export type TestCircuitProof = { input: string[]; output: string[]; proofBytes: Hex };
+
+/** Reads one of the committed test-circuit proofs (`proof-a`, `proof-b`). */
+export function readTestCircuitProof(name: string): TestCircuitProof {
+  return JSON.parse(readFileSync(join(TEST_CIRCUIT_DIR, `${name}.json`), "utf8")) as TestCircuitProof;
+}
 
 /** Price of the test model per inference. */
 export const MODEL_PRICE = 2n * OPG;
@@ -75,3 +88,6 @@ export async function deployTestProtocol() {
     wait,
   };
 }
+
+/** What `deployTestProtocol` returns: connection, clients, accounts, contracts and the test model's id. */
+export type TestProtocol = Awaited<ReturnType<typeof deployTestProtocol>>;
