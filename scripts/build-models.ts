@@ -1,5 +1,5 @@
 /**
- * Writes the reference models to `zkml/fixtures/models/`: `<name>.onnx`, `<name>.calibration.json`
+ * Writes the reference models to `models/fixtures/`: `<name>.onnx`, `<name>.calibration.json`
  * (`{"inputs":[[...], ...]}` for `opg model compile --calibration`), `<name>.sample.json`
  * (`{"input":[...]}`, one request input), `<name>.samples.json` (`{"inputs":[...]}`) and `<name>.meta.json` (shape, range, labels, accuracy).
  * Deterministic: running it twice yields identical files.
@@ -9,10 +9,10 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { REFERENCE_MODEL_BUILDERS, type ReferenceModel } from "../zkml/models/index.ts";
+import { REFERENCE_MODEL_BUILDERS, type ReferenceModel } from "../models/index.ts";
 
 /** Where fixtures go, relative to the repository root. */
-export const MODEL_FIXTURE_DIR = join(import.meta.dirname, "..", "zkml", "fixtures", "models");
+export const MODEL_FIXTURE_DIR = join(import.meta.dirname, "..", "models", "fixtures");
 
 type ModelName = keyof typeof REFERENCE_MODEL_BUILDERS;
 

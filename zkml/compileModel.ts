@@ -5,7 +5,7 @@ import { WitnessCalculatorBuilder } from "circom_runtime";
 import * as ort from "onnxruntime-node";
 import { measureAccuracy, randomInputs } from "./compiler/accuracy.ts";
 import { emitQuantizedOnnx, QUANTIZED_INPUT } from "./compiler/emitQuantizedOnnx.ts";
-import { generateCircuit, INPUT_SIGNAL } from "./compiler/generateCircuit.ts";
+import { generateCircuit } from "./compiler/generateCircuit.ts";
 import { type FloatNetwork, parseNetwork } from "./compiler/parseNetwork.ts";
 import {
   networkLayouts,
@@ -27,6 +27,7 @@ import {
   groth16Setup,
 } from "./setup/buildArtifacts.ts";
 import { checkUserPtau, devPtau, type PtauInfo, requiredPower } from "./setup/ptau.ts";
+import { witnessInput } from "./witnessInput.ts";
 
 /** Random calibration inputs drawn when none are given. */
 const RANDOM_CALIBRATION_SAMPLES = 512;
@@ -102,7 +103,7 @@ async function selfCheck(dir: string, qnet: QuantNetwork, inputs: number[][]): P
     for (const x of inputs.slice(0, SELF_CHECK_SAMPLES)) {
       const q = quantizeInput(qnet, x);
       const expected = quantForward(qnet, q);
-      const witness = await wc.calculateWitness({ [INPUT_SIGNAL]: packValues(q, layouts.input) }, true);
+      const witness = await wc.calculateWitness(witnessInput(packValues(q, layouts.input)), true);
       const res = await session.run({
         [QUANTIZED_INPUT]: new ort.Tensor("float64", Float64Array.from(q, Number), [1, q.length]),
       });

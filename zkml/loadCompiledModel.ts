@@ -6,12 +6,12 @@ import { dirname, join, resolve } from "node:path";
 import * as ort from "onnxruntime-node";
 import * as snarkjs from "snarkjs";
 import { QUANTIZED_INPUT } from "./compiler/emitQuantizedOnnx.ts";
-import { INPUT_SIGNAL } from "./compiler/generateCircuit.ts";
 import { quantizeValues } from "./compiler/quantize.ts";
 import { ZkmlError } from "./errors.ts";
 import { MANIFEST_VERSION, type Manifest, ManifestSchema } from "./manifest.ts";
 import { packLayout, packValues, unpackValues } from "./packing.ts";
 import { encodeProof, type Groth16Proof } from "./proofEncoding.ts";
+import { witnessInput } from "./witnessInput.ts";
 
 /** Where quantized inference runs. `auto` tries CUDA, then CPU. */
 export type ExecutionProvider = "auto" | "cuda" | "cpu";
@@ -165,7 +165,7 @@ export async function loadCompiledModel(
       checkQuantized(q);
       const { proof, publicSignals } = await snarkjs.groth16
         .fullProve(
-          { [INPUT_SIGNAL]: packValues(q, inputLayout).map(String) },
+          witnessInput(packValues(q, inputLayout)),
           join(root, manifest.files.wasm),
           join(root, manifest.files.zkey),
         )

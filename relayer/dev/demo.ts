@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { createPublicClient, createWalletClient, formatUnits, type Hex, http, parseEventLogs } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { readArtifact } from "../../deploy/artifacts.ts";
-import { loadCompiledModel, releaseProverThreads } from "../../zkml/index.ts";
+import { argmax, loadCompiledModel, releaseProverThreads } from "../../zkml/index.ts";
 import { RelayerError } from "../common/errors.ts";
 import { openStore } from "../store/store.ts";
 import { chainFor } from "../tx/chain.ts";
@@ -105,10 +105,6 @@ export async function runDemo(opts: {
     await releaseProverThreads();
   }
   return rows;
-}
-
-function argmax(values: number[]): number {
-  return values.reduce((best, v, i) => (v > values[best]! ? i : best), 0);
 }
 
 function relayerProveMs(dataDir: string, requestId: string): number | null {

@@ -13,7 +13,7 @@ import { LOCAL_DEV_MNEMONIC } from "./localChain.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 /** Reference models (written by `npm run build:models`). */
-export const MODEL_FIXTURES = join(ROOT, "zkml", "fixtures", "models");
+export const MODEL_FIXTURES = join(ROOT, "models", "fixtures");
 /** Where compiled reference models are cached between runs. */
 export const MODEL_CACHE = join(ROOT, ".opg", "models");
 

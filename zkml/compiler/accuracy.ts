@@ -1,4 +1,6 @@
 import * as ort from "onnxruntime-node";
+import { argmax } from "../argmax.ts";
+import { createPrng } from "../prng.ts";
 import type { FloatNetwork } from "./parseNetwork.ts";
 import { type QuantNetwork, quantForward, quantizeInput } from "./quantize.ts";
 
@@ -11,27 +13,11 @@ export interface AccuracyReport {
   argmaxAgreement: number | null;
 }
 
-/** Seeded PRNG (mulberry32): calibration and accuracy samples are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** `count` uniform random inputs of `size` values in [lo, hi]. */
+/** `count` uniform random inputs of `size` values in [lo, hi], seeded: the same seed, the same inputs. */
 export function randomInputs(count: number, size: number, range: [number, number], seed: number): number[][] {
-  const rnd = seededRandom(seed);
-  return Array.from({ length: count }, () =>
-    Array.from({ length: size }, () => range[0] + (range[1] - range[0]) * rnd()),
-  );
+  const prng = createPrng(seed);
+  return Array.from({ length: count }, () => Array.from({ length: size }, () => prng.uniform(range[0], range[1])));
 }
-
-const argmax = (v: number[]) => v.reduce((best, x, i) => (x > v[best]! ? i : best), 0);
 
 /**
  * Runs the original ONNX model (onnxruntime, float) and the integer network on the same inputs and

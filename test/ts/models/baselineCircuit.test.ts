@@ -10,8 +10,8 @@ import {
   compileCircuit,
   decodeSignedSignals,
   generateBaselineCircuit,
-} from "../../../zkml/baseline/index.ts";
-import { createPrng } from "../../../zkml/models/index.ts";
+} from "../../../bench/zkml/index.ts";
+import { createPrng } from "../../../zkml/index.ts";
 
 const BUILD_DIR = join(import.meta.dirname, "..", "..", "..", "build");
 

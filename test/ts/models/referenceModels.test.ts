@@ -3,16 +3,15 @@ import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  argmax,
   buildDemoModel,
   buildMnistModel,
   buildTinyModel,
-  createPrng,
   forwardMlp,
   type ReferenceModel,
-} from "../../../zkml/models/index.ts";
+} from "../../../models/index.ts";
+import { argmax, createPrng } from "../../../zkml/index.ts";
 
-const FIXTURE_DIR = join(import.meta.dirname, "..", "..", "..", "zkml", "fixtures", "models");
+const FIXTURE_DIR = join(import.meta.dirname, "..", "..", "..", "models", "fixtures");
 /** float32 (onnxruntime) vs float64-accumulated (TypeScript) outputs differ by rounding only. */
 const FLOAT_TOLERANCE = 1e-4;
 /** Stated accuracy floors on held-out synthetic data (measured: demo 92.45%, mnist 98.9%). */

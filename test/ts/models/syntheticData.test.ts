@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
-  createPrng,
   normalizeRiskFeatures,
   RISK_FEATURES,
   renderDigit,
   syntheticDefiRisk,
   syntheticDigits,
-} from "../../../zkml/models/index.ts";
+} from "../../../models/index.ts";
+import { createPrng } from "../../../zkml/index.ts";
 
 describe("seeded PRNG", () => {
   it("repeats its sequence for a seed and differs across seeds", () => {

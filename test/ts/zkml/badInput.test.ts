@@ -2,9 +2,7 @@ import { copyFile, readdir, readFile, rm, stat, writeFile } from "node:fs/promis
 import { join } from "node:path";
 import * as snarkjs from "snarkjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { zkmlConfig } from "../../../zkml/config.ts";
-import { loadCompiledModel, SNARK_SCALAR_FIELD } from "../../../zkml/index.ts";
-import { attr, createGraphBuilder } from "../../../zkml/onnx/writeModel.ts";
+import { attr, createGraphBuilder, loadCompiledModel, SNARK_SCALAR_FIELD, zkmlConfig } from "../../../zkml/index.ts";
 import { compileTiny, opg, TINY_ONNX, tempDir } from "./helpers.ts";
 
 const exists = (p: string) =>

@@ -1,9 +1,8 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readQuantNetwork } from "../../../zkml/audit/readQuantNetwork.ts";
-import { clampKind } from "../../../zkml/compiler/generateCircuit.ts";
-import { compileModel } from "../../../zkml/index.ts";
+import { clampKind, compileModel } from "../../../zkml/index.ts";
+import { readQuantNetwork } from "../support/zkml/readQuantNetwork.ts";
 import {
   allOpsGraph,
   checkEquivalence,

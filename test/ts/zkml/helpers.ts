@@ -6,21 +6,32 @@ import { fileURLToPath } from "node:url";
 import { WitnessCalculatorBuilder } from "circom_runtime";
 import pino from "pino";
 import { expect } from "vitest";
-import { namedWitness, readSymbols, toWitness } from "../../../zkml/audit/namedWitness.ts";
-import { readR1cs, unsatisfiedConstraints } from "../../../zkml/audit/r1cs.ts";
-import { readQuantNetwork } from "../../../zkml/audit/readQuantNetwork.ts";
-import { compileModel } from "../../../zkml/compileModel.ts";
-import { quantForward, quantTrace } from "../../../zkml/compiler/quantize.ts";
-import { loadCompiledModel, packLayout, unpackValues } from "../../../zkml/index.ts";
-import type { Manifest } from "../../../zkml/manifest.ts";
-import { attr, buildMlp, createGraphBuilder, TensorType } from "../../../zkml/onnx/writeModel.ts";
-import { createProgress } from "../../../zkml/progress.ts";
+import {
+  attr,
+  buildMlp,
+  compileModel,
+  createGraphBuilder,
+  createPrng,
+  createProgress,
+  loadCompiledModel,
+  type Manifest,
+  packLayout,
+  quantForward,
+  quantTrace,
+  readR1cs,
+  TensorType,
+  unpackValues,
+  witnessInput,
+} from "../../../zkml/index.ts";
+import { namedWitness, readSymbols, toWitness } from "../support/zkml/namedWitness.ts";
+import { unsatisfiedConstraints } from "../support/zkml/r1cs.ts";
+import { readQuantNetwork } from "../support/zkml/readQuantNetwork.ts";
 
 /** Repository root. */
 export const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 /** The reference tiny model (4 → 4 → 2, ReLU) and its calibration set, committed fixtures. */
-export const TINY_ONNX = join(ROOT, "zkml/fixtures/models/tiny.onnx");
-export const TINY_CALIBRATION = join(ROOT, "zkml/fixtures/models/tiny.calibration.json");
+export const TINY_ONNX = join(ROOT, "models/fixtures/tiny.onnx");
+export const TINY_CALIBRATION = join(ROOT, "models/fixtures/tiny.calibration.json");
 
 /** A fresh temporary directory for one test file. */
 export function tempDir(prefix: string): Promise<string> {
@@ -61,17 +72,10 @@ export function opg(...args: string[]) {
   });
 }
 
-/** Seeded uniform random inputs (mulberry32). */
+/** Seeded uniform random inputs in [lo, hi). */
 export function randomVectors(count: number, size: number, lo: number, hi: number, seed: number): number[][] {
-  let a = seed >>> 0;
-  const rnd = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return Array.from({ length: count }, () => Array.from({ length: size }, () => lo + (hi - lo) * rnd()));
+  const prng = createPrng(seed);
+  return Array.from({ length: count }, () => Array.from({ length: size }, () => prng.uniform(lo, hi)));
 }
 
 /** Checks ORT(quantized ONNX) == circuit witness == integer reference on every input; returns stats. */
@@ -90,7 +94,7 @@ export async function checkEquivalence(dir: string, inputs: number[][]) {
     for (const x of inputs) {
       const q = model.quantizeInput(x);
       const { output, outputWords } = await model.infer(q);
-      const witness = await wc.calculateWitness({ inWords: model.packInput(q) }, true);
+      const witness = await wc.calculateWitness(witnessInput(model.packInput(q)), true);
       const circuitWords = witness.slice(1, 1 + ps.outputWords);
       expect(circuitWords).toEqual(outputWords);
       expect(unpackValues(circuitWords, ps.output.values, outputLayout)).toEqual(output);

@@ -1,10 +1,17 @@
 import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
-import { parseNetwork } from "../../../zkml/compiler/parseNetwork.ts";
-import { floatForward } from "../../../zkml/compiler/quantize.ts";
-import { packLayout, packValues, unpackValues, ZkmlError } from "../../../zkml/index.ts";
-import { readModel } from "../../../zkml/onnx/readModel.ts";
-import { attr, buildMlp, createGraphBuilder } from "../../../zkml/onnx/writeModel.ts";
+import {
+  attr,
+  buildMlp,
+  createGraphBuilder,
+  floatForward,
+  packLayout,
+  packValues,
+  parseNetwork,
+  readModel,
+  unpackValues,
+  ZkmlError,
+} from "../../../zkml/index.ts";
 import { allOpsGraph, randomVectors } from "./helpers.ts";
 
 /** ORT's float output vs the compiler's parsed network on random inputs. */

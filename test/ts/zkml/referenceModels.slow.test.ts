@@ -7,7 +7,7 @@ import { checkEquivalence, quietProgress, ROOT, randomVectors, tempDir } from ".
 
 /** Inputs per model: the issue asks for ≥ 200 random inputs. */
 const SAMPLES = 200;
-const FIXTURES = join(ROOT, "zkml/fixtures/models");
+const FIXTURES = join(ROOT, "models/fixtures");
 
 interface Meta {
   inputShape: number[];

@@ -3,18 +3,26 @@ import { join } from "node:path";
 import * as snarkjs from "snarkjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  type CompiledModel,
+  clampKind,
+  compileModel,
+  loadCompiledModel,
+  type QuantNetwork,
+  quantTrace,
+  type R1cs,
+  readR1cs,
+  SNARK_SCALAR_FIELD,
+} from "../../../zkml/index.ts";
+import {
   bitsOf,
   type Decomposition,
   type Forgery,
   namedWitness,
   readSymbols,
   toWitness,
-} from "../../../zkml/audit/namedWitness.ts";
-import { type R1cs, readR1cs, unsatisfiedConstraints, writeWtns } from "../../../zkml/audit/r1cs.ts";
-import { readQuantNetwork } from "../../../zkml/audit/readQuantNetwork.ts";
-import { clampKind } from "../../../zkml/compiler/generateCircuit.ts";
-import { type QuantNetwork, quantTrace } from "../../../zkml/compiler/quantize.ts";
-import { type CompiledModel, compileModel, loadCompiledModel, SNARK_SCALAR_FIELD } from "../../../zkml/index.ts";
+} from "../support/zkml/namedWitness.ts";
+import { unsatisfiedConstraints, writeWtns } from "../support/zkml/r1cs.ts";
+import { readQuantNetwork } from "../support/zkml/readQuantNetwork.ts";
 import {
   compileTiny,
   quietProgress,

@@ -1,9 +1,9 @@
-import { buildMlp } from "../onnx/writeModel.ts";
+import { buildMlp } from "../zkml/index.ts";
 import { type Mlp, mlpShape } from "./mlp.ts";
 
 /** A reference model: its ONNX bytes plus what a tool or dApp needs to feed it. */
 export interface ReferenceModel {
-  /** File stem under `zkml/fixtures/models/` (`demo` → `demo.onnx`). */
+  /** File stem under `models/fixtures/` (`demo` → `demo.onnx`). */
   readonly name: string;
   readonly description: string;
   /** ONNX protobuf bytes (float32 MLP, Gemm + Relu, batch 1). */
@@ -38,4 +38,13 @@ export function mlpToOnnx(mlp: Mlp): Uint8Array {
     relu: layer.relu,
   }));
   return buildMlp({ inputShape: [1, mlpShape(mlp)[0]!], layers });
+}
+
+/** What a reference model states about itself; the rest follows from its network. */
+export type ReferenceModelInfo = Omit<ReferenceModel, "onnx" | "mlp" | "shape" | "inputShape">;
+
+/** A reference model from its float network: ONNX bytes, layer widths and batch-1 input shape derived. */
+export function referenceModel(mlp: Mlp, info: ReferenceModelInfo): ReferenceModel {
+  const shape = mlpShape(mlp);
+  return { ...info, onnx: mlpToOnnx(mlp), mlp, shape, inputShape: [1, shape[0]!] };
 }

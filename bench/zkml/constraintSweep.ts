@@ -1,9 +1,7 @@
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as snarkjs from "snarkjs";
-import { generateCircuit } from "../compiler/generateCircuit.ts";
-import type { FloatNetwork } from "../compiler/parseNetwork.ts";
-import { quantizeNetwork } from "../compiler/quantize.ts";
+import { type FloatNetwork, generateCircuit, quantizeNetwork } from "../../zkml/index.ts";
 import { compileCircuit } from "./compileCircuit.ts";
 import { BASELINE_TEMPLATES, generateBaselineCircuit } from "./generateBaselineCircuit.ts";
 import { SWEEP_WIDTHS } from "./quantizationSweep.ts";

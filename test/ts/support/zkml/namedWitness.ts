@@ -1,8 +1,12 @@
 import { readFile } from "node:fs/promises";
-import { clampKind } from "../compiler/generateCircuit.ts";
-import { networkLayouts, type QuantDense, type QuantNetwork } from "../compiler/quantize.ts";
-import { ZkmlError } from "../errors.ts";
-import { SNARK_SCALAR_FIELD as P } from "../packing.ts";
+import {
+  clampKind,
+  networkLayouts,
+  SNARK_SCALAR_FIELD as P,
+  type QuantDense,
+  type QuantNetwork,
+  ZkmlError,
+} from "../../../../zkml/index.ts";
 
 /** A neuron's rescale decomposition: z + 2^(Q-1+K) = u·2^K + r, with explicit bit vectors. */
 export interface Decomposition {

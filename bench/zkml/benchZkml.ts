@@ -1,7 +1,7 @@
 /**
  * Model-compiler benchmark: the 784-56-10 MNIST-shaped MLP compiled by the model compiler (weights
  * baked in as constants) against the baseline circuit (weights as private signals, every multiply a
- * constraint; zkml/baseline/), side by side in one run: constraints, setup time, median proving
+ * constraint; bench/zkml/), side by side in one run: constraints, setup time, median proving
  * time, prover peak memory (VmHWM of a dedicated prover process), and accuracy loss of the quantized
  * model against the float model on synthetic held-out digits.
  *
@@ -10,17 +10,26 @@
  *        [--activation-bits 16] [--weight-bits 12] [--input-bits <activation bits>] [--skip-o1-variant]
  * Not part of `npm test`: it takes minutes (Groth16 setups, proofs) and a 2^16 ptau.
  */
-import { execFile } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join, resolve } from "node:path";
-import { parseArgs, promisify } from "node:util";
+import { parseArgs } from "node:util";
 import * as ort from "onnxruntime-node";
-import { type Abi, createPublicClient, createWalletClient, encodeFunctionData, http } from "viem";
-import { mnemonicToAccount } from "viem/accounts";
-import { hardhat } from "viem/chains";
-import { LOCAL_DEV_MNEMONIC, startLocalChain } from "../relayer/dev/localChain.ts";
-import { type BenchSide, benchTable, summarizeProofs, targetLine } from "../zkml/baseline/benchReport.ts";
+import { MNIST_EVAL_SEED, syntheticDigits } from "../../models/index.ts";
+import {
+  argmax,
+  compileModel,
+  loadCompiledModel,
+  type Manifest,
+  parseNetwork,
+  type QuantNetwork,
+  quantizeInput,
+  quantizeNetwork,
+  readModel,
+  releaseProverThreads,
+  witnessInput,
+} from "../../zkml/index.ts";
+import { type BenchSide, benchTable, summarizeProofs, targetLine } from "./benchReport.ts";
 import {
   baselineForward,
   baselineWitnessInput,
@@ -29,23 +38,13 @@ import {
   constraintSweep,
   countR1csTerms,
   quantizationSweep,
-} from "../zkml/baseline/index.ts";
-import type { ProveResult } from "../zkml/baseline/proveWorker.ts";
-import { parseNetwork } from "../zkml/compiler/parseNetwork.ts";
-import { type QuantNetwork, quantizeInput, quantizeNetwork } from "../zkml/compiler/quantize.ts";
-import { compileModel, loadCompiledModel, type Manifest, releaseProverThreads, verifierArgs } from "../zkml/index.ts";
-import { argmax, MNIST_EVAL_SEED, syntheticDigits } from "../zkml/models/index.ts";
-import { readModel } from "../zkml/onnx/readModel.ts";
-import { createProgress } from "../zkml/progress.ts";
-import { buildSolidityVerifier } from "../zkml/setup/buildArtifacts.ts";
+} from "./index.ts";
+import { type ProveJob, type ProveResult, proveInWorker } from "./proveInWorker.ts";
+import { baselineVerifierBytes, compiledVerifierCosts, EIP170_LIMIT } from "./verifierCosts.ts";
 
-const ROOT = resolve(import.meta.dirname, "..");
-const MODEL = join(ROOT, "zkml/fixtures/models/mnist.onnx");
-const CALIBRATION = join(ROOT, "zkml/fixtures/models/mnist.calibration.json");
-const WORKER = join(ROOT, "zkml/baseline/proveWorker.ts");
-/** The compiler's defaults, stated here so the baseline is generated from the same quantization. */
-
-const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, "..", "..");
+const MODEL = join(ROOT, "models/fixtures/mnist.onnx");
+const CALIBRATION = join(ROOT, "models/fixtures/mnist.calibration.json");
 
 interface Options {
   ptau: string;
@@ -111,14 +110,20 @@ function parseOptions(): Options {
   };
 }
 
-/** Runs proofs in a child process (own VmHWM) and returns its measurements. */
-async function proveInChild(job: object, dir: string, name: string): Promise<ProveResult> {
-  const jobPath = join(dir, `${name}.prove-job.json`);
-  writeFileSync(jobPath, JSON.stringify(job));
-  const tsx = join(ROOT, "node_modules/.bin/tsx");
-  const { stdout } = await run(tsx, [WORKER, jobPath], { cwd: ROOT, maxBuffer: 64 * 2 ** 20 });
-  const line = stdout.trim().split("\n").at(-1)!;
-  return JSON.parse(line) as ProveResult;
+/** Proves a job in a prover process of its own (own VmHWM), keeping the job beside the results. */
+async function proveInChild(job: ProveJob, dir: string, name: string): Promise<ProveResult> {
+  writeFileSync(join(dir, `${name}.prove-job.json`), JSON.stringify(job));
+  return proveInWorker(job);
+}
+
+/** Witness inputs of the compiled model's circuit (any optimisation level) for the first `count` inputs. */
+async function compiledWitnessInputs(modelDir: string, quantized: bigint[][], count: number) {
+  const model = await loadCompiledModel(modelDir, { executionProvider: "cpu" });
+  try {
+    return quantized.slice(0, count).map((q) => witnessInput(model.packInput(q)));
+  } finally {
+    await model.close();
+  }
 }
 
 /**
@@ -198,12 +203,17 @@ async function benchCompiler(opts: Options, calibration: number[][], quantized: 
     );
   }
   console.log(`compiler: ${manifest.constraints} constraints (ptau ${manifest.ptau.file})`);
-  const proveInputs = quantized.slice(0, opts.proofs).map((q) => q.map(String));
   console.log(`compiler: proving ${opts.proofs}× in a child process`);
-  const prove = await proveInChild({ kind: "compiled", modelDir: dir, inputs: proveInputs }, opts.out, "compiled");
+  const job: ProveJob = {
+    wasm: join(dir, manifest.files.wasm),
+    zkey: join(dir, manifest.files.zkey),
+    vkey: join(dir, manifest.files.verificationKey),
+    witnessInputs: await compiledWitnessInputs(dir, quantized, opts.proofs),
+  };
+  const prove = await proveInChild(job, opts.out, "compiled");
   const side: Side = {
     constraints: manifest.constraints,
-    terms: countR1csTerms(join(dir, manifest.files.r1cs)).terms,
+    terms: (await countR1csTerms(join(dir, manifest.files.r1cs))).terms,
     setupSeconds,
     setupNote: "compileModel total: quantize, circom, ptau check, Groth16 setup, solc verifier",
     prove: summarizeProofs(prove, loadavg()[0]!),
@@ -222,13 +232,13 @@ async function benchBaseline(opts: Options, qnet: QuantNetwork, quantizedInputs:
   );
   const witnessInputs = quantizedInputs.slice(0, opts.proofs).map((q) => baselineWitnessInput(qnet, q));
   const prove = await proveInChild(
-    { kind: "baseline", wasm: build.wasmPath, zkey: build.zkeyPath, vkey: build.vkeyPath, witnessInputs },
+    { wasm: build.wasmPath, zkey: build.zkeyPath, vkey: build.vkeyPath, witnessInputs },
     opts.out,
     "baseline",
   );
   const side: Side = {
     constraints: build.constraints,
-    terms: countR1csTerms(build.r1csPath).terms,
+    terms: (await countR1csTerms(build.r1csPath)).terms,
     setupSeconds: build.circom.seconds + build.setup.seconds,
     setupNote: `circom2 ${build.circom.seconds.toFixed(1)} s (peak ${build.circom.peakRssMiB?.toFixed(0) ?? "?"} MiB) + Groth16 setup ${build.setup.seconds.toFixed(1)} s`,
     prove: summarizeProofs(prove, loadavg()[0]!),
@@ -243,7 +253,7 @@ async function benchBaseline(opts: Options, qnet: QuantNetwork, quantizedInputs:
 }
 
 /** The compiler's emitted circuit recompiled with circom --O1: same constraints system minus substitution. */
-async function benchO1Variant(opts: Options, compiledDir: string, inputs: number[][]): Promise<Side> {
+async function benchO1Variant(opts: Options, compiledDir: string, quantized: bigint[][]): Promise<Side> {
   const variant = await buildO1Variant(
     join(compiledDir, "circuit.circom"),
     join(opts.out, "compiled-o1"),
@@ -251,17 +261,11 @@ async function benchO1Variant(opts: Options, compiledDir: string, inputs: number
     opts.fresh,
   );
   console.log(`compiler circuit at --O1: ${variant.constraints} constraints; proving ${opts.proofs}×`);
-  const model = await loadCompiledModel(compiledDir, { executionProvider: "cpu" });
-  const witnessInputs = inputs
-    .slice(0, opts.proofs)
-    .map((x) => ({ inWords: model.packInput(model.quantizeInput(x)).map(String) }));
-  await model.close();
-  const job = {
-    kind: "baseline",
+  const job: ProveJob = {
     wasm: variant.wasmPath,
     zkey: variant.zkeyPath,
     vkey: variant.vkeyPath,
-    witnessInputs,
+    witnessInputs: await compiledWitnessInputs(compiledDir, quantized, opts.proofs),
   };
   const prove = await proveInChild(job, opts.out, "compiled-o1");
   return {
@@ -271,57 +275,6 @@ async function benchO1Variant(opts: Options, compiledDir: string, inputs: number
     setupNote: `circom2 --O1 ${variant.circomSeconds.toFixed(1)} s + Groth16 setup ${variant.setupSeconds.toFixed(1)} s`,
     prove: summarizeProofs(prove, loadavg()[0]!),
   };
-}
-
-/** EIP-170: the largest runtime bytecode a contract may deploy. */
-const EIP170_LIMIT = 24_576;
-
-interface VerifierArtifact {
-  abi: Abi;
-  bytecode: `0x${string}`;
-  deployedBytecode: `0x${string}`;
-}
-
-/** Bytes in a 0x-prefixed hex string. */
-const hexBytes = (hex: `0x${string}`) => (hex.length - 2) / 2;
-
-/**
- * On-chain cost of the compiled model's verifier: runtime size, and gas of verifyProof with a real
- * proof on a `hardhat node` (eth_estimateGas, so it includes the 21k transaction base).
- */
-async function compiledVerifierCosts(dir: string, input: bigint[]) {
-  const verifier = JSON.parse(readFileSync(join(dir, "verifier.json"), "utf8")) as VerifierArtifact;
-  const model = await loadCompiledModel(dir, { executionProvider: "cpu" });
-  const { proof, publicSignals } = await model.prove(input).finally(() => model.close());
-  const chain = await startLocalChain();
-  try {
-    const transport = http(chain.url);
-    const publicClient = createPublicClient({ chain: hardhat, transport });
-    const wallet = createWalletClient({ chain: hardhat, transport, account: mnemonicToAccount(LOCAL_DEV_MNEMONIC) });
-    const hash = await wallet.deployContract({ abi: verifier.abi, bytecode: verifier.bytecode });
-    const { contractAddress } = await publicClient.waitForTransactionReceipt({ hash });
-    const data = encodeFunctionData({
-      abi: verifier.abi,
-      functionName: "verifyProof",
-      args: verifierArgs(proof, publicSignals),
-    });
-    const ok = await publicClient.call({ to: contractAddress!, data });
-    if (BigInt(ok.data ?? "0x0") !== 1n) throw new Error("the compiled model's verifier rejected an honest proof");
-    const gas = await publicClient.estimateGas({ account: wallet.account, to: contractAddress!, data });
-    const code = await publicClient.getCode({ address: contractAddress! });
-    return { publicSignals: publicSignals.length, verifierBytes: hexBytes(code!), verifyGas: Number(gas) };
-  } finally {
-    await chain.stop();
-  }
-}
-
-/** The baseline's Solidity verifier (same snarkjs template and solc settings): its runtime size. */
-async function baselineVerifierBytes(zkeyPath: string, out: string): Promise<number> {
-  const dir = join(out, "baseline-verifier");
-  mkdirSync(dir, { recursive: true });
-  copyFileSync(zkeyPath, join(dir, "circuit.zkey"));
-  await buildSolidityVerifier(dir, createProgress({ quiet: true }));
-  return hexBytes((JSON.parse(readFileSync(join(dir, "verifier.json"), "utf8")) as VerifierArtifact).deployedBytecode);
 }
 
 async function main(): Promise<void> {
@@ -355,7 +308,7 @@ async function main(): Promise<void> {
     console.log(
       `compiler: verifier ${compiled.verifierBytes} bytes, verifyProof ${compiled.verifyGas} gas with ${compiled.publicSignals} public signals`,
     );
-    if (!skipO1Variant) compiledO1 = await benchO1Variant(opts, result.dir, evalInputs);
+    if (!skipO1Variant) compiledO1 = await benchO1Variant(opts, result.dir, quantized);
     // Same function: the compiled model's integer outputs equal the reference both circuits prove.
     await checkCompiledOutputs(result.dir, evalInputs, quantized, accuracy.outputs);
     console.log(`compiled model = integer reference on all ${evalInputs.length} evaluation inputs`);

@@ -1,4 +1,4 @@
-import { createPrng, type Prng } from "./prng.ts";
+import { createPrng, type Prng } from "../zkml/index.ts";
 import type { Dataset } from "./train.ts";
 
 /** One input feature of the DeFi risk model: its raw unit and the range mapped onto [-1, 1]. */

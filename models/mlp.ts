@@ -1,3 +1,5 @@
+import { argmax } from "../zkml/index.ts";
+
 /**
  * A dense layer `y = x·W + b` (ONNX `Gemm`/`MatMul` convention): `weights` is row-major
  * `[inSize][outSize]`. All values are float32 (rounded with `Math.fround`) so that a forward pass
@@ -54,13 +56,6 @@ export function forwardMlp(mlp: Mlp, input: ArrayLike<number>): number[] {
   let x: ArrayLike<number> = input;
   for (const layer of mlp.layers) x = denseForward(layer, x);
   return Array.from(x);
-}
-
-/** Index of the largest value (first one on ties). */
-export function argmax(values: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
-  return best;
 }
 
 /** Fraction of samples whose argmax output equals the label. */

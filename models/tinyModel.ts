@@ -1,5 +1,5 @@
-import { createPrng } from "./prng.ts";
-import { mlpToOnnx, type ReferenceModel } from "./referenceModel.ts";
+import { createPrng } from "../zkml/index.ts";
+import { type ReferenceModel, referenceModel } from "./referenceModel.ts";
 import { randomMlp } from "./train.ts";
 
 /** Seed of the tiny model's weights and samples. */
@@ -15,17 +15,13 @@ export function buildTinyModel(): ReferenceModel {
   const prng = createPrng(TINY_SEED);
   const mlp = randomMlp(TINY_SHAPE, prng);
   const draw = (): number[] => Array.from({ length: TINY_SHAPE[0] }, () => Math.round(prng.uniform(-1, 1) * 1e4) / 1e4);
-  return {
+  return referenceModel(mlp, {
     name: "tiny",
     description: "4 → 4 → 2 ReLU MLP with seeded random weights (pipeline tests)",
-    onnx: mlpToOnnx(mlp),
-    mlp,
-    shape: TINY_SHAPE,
-    inputShape: [1, TINY_SHAPE[0]],
     inputRange: { min: -1, max: 1 },
     labels: ["class0", "class1"],
     sampleInputs: Array.from({ length: 4 }, draw),
     calibrationInputs: Array.from({ length: 32 }, draw),
     weightsOrigin: "seeded random (He-scaled normal weights, uniform biases in [-0.1, 0.1])",
-  };
+  });
 }

@@ -1,8 +1,6 @@
-import { classificationAccuracy } from "./mlp.ts";
-import { createPrng } from "./prng.ts";
-import { mlpToOnnx, type ReferenceModel } from "./referenceModel.ts";
+import type { ReferenceModel } from "./referenceModel.ts";
 import { DIGIT_IMAGE_SIDE, syntheticDigits } from "./syntheticDigits.ts";
-import { trainClassifier } from "./train.ts";
+import { buildTrainedModel } from "./trainedModel.ts";
 
 /** Layer widths of the benchmark model (the usual MNIST MLP of ZKML comparisons). */
 export const MNIST_SHAPE = [DIGIT_IMAGE_SIDE * DIGIT_IMAGE_SIDE, 56, 10] as const;
@@ -28,28 +26,23 @@ export const MNIST_EVAL_SEED = 23;
  * noise). No download: MNIST itself is not available offline.
  */
 export function buildMnistModel(): ReferenceModel {
-  const train = syntheticDigits(MNIST_TRAIN_SIZE, MNIST_TRAIN_SEED);
-  const test = syntheticDigits(MNIST_TEST_SIZE, MNIST_TEST_SEED);
-  const mlp = trainClassifier(train, {
-    shape: MNIST_SHAPE,
-    epochs: MNIST_EPOCHS,
-    batchSize: MNIST_BATCH,
-    learningRate: MNIST_LEARNING_RATE,
-    weightDecay: MNIST_WEIGHT_DECAY,
-    prng: createPrng(MNIST_INIT_SEED),
-  });
-  return {
+  return buildTrainedModel({
     name: "mnist",
     description: "784 → 56 → 10 ReLU MLP on synthetic 28×28 digits (benchmark model)",
-    onnx: mlpToOnnx(mlp),
-    mlp,
     shape: MNIST_SHAPE,
-    inputShape: [1, MNIST_SHAPE[0]],
     inputRange: { min: 0, max: 1 },
     labels: Array.from({ length: 10 }, (_, d) => String(d)),
-    sampleInputs: test.inputs.slice(0, 10),
-    calibrationInputs: train.inputs.slice(0, MNIST_CALIBRATION_SIZE),
-    heldOutAccuracy: { accuracy: classificationAccuracy(mlp, test.inputs, test.labels), samples: MNIST_TEST_SIZE },
-    weightsOrigin: `trained in-repo: Adam, ${MNIST_EPOCHS} epochs, ${MNIST_TRAIN_SIZE} synthetic digit images`,
-  };
+    train: syntheticDigits(MNIST_TRAIN_SIZE, MNIST_TRAIN_SEED),
+    test: syntheticDigits(MNIST_TEST_SIZE, MNIST_TEST_SEED),
+    training: {
+      epochs: MNIST_EPOCHS,
+      batchSize: MNIST_BATCH,
+      learningRate: MNIST_LEARNING_RATE,
+      weightDecay: MNIST_WEIGHT_DECAY,
+      initSeed: MNIST_INIT_SEED,
+    },
+    sampleCount: 10,
+    calibrationSize: MNIST_CALIBRATION_SIZE,
+    examples: "synthetic digit images",
+  });
 }

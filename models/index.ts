@@ -2,9 +2,8 @@ import { buildDemoModel } from "./demoModel.ts";
 import { buildMnistModel } from "./mnistModel.ts";
 import { buildTinyModel } from "./tinyModel.ts";
 
-export { argmax, type DenseLayer, forwardMlp, type Mlp, mlpShape } from "./mlp.ts";
+export { type DenseLayer, forwardMlp, type Mlp, mlpShape } from "./mlp.ts";
 export { MNIST_EVAL_SEED, MNIST_SHAPE } from "./mnistModel.ts";
-export { createPrng, type Prng } from "./prng.ts";
 export { mlpToOnnx, type ReferenceModel } from "./referenceModel.ts";
 export { normalizeRiskFeatures, RISK_FEATURES, RISK_LABELS, syntheticDefiRisk } from "./syntheticDefiRisk.ts";
 export { renderDigit, syntheticDigits } from "./syntheticDigits.ts";

@@ -38,7 +38,7 @@ export async function buildO1Variant(
   mkdirSync(dir, { recursive: true });
   copyFileSync(circuitPath, join(dir, "circuit.circom"));
   const circom = await compileCircuit(join(dir, "circuit.circom"), dir, { optimization: "--O1" });
-  const { constraints, terms } = countR1csTerms(circom.r1csPath);
+  const { constraints, terms } = await countR1csTerms(circom.r1csPath);
   const started = performance.now();
   const zkey0 = join(dir, "circuit_0000.zkey");
   const zkeyPath = join(dir, "circuit.zkey");

@@ -1,4 +1,4 @@
-import type { ProveResult } from "./proveWorker.ts";
+import type { ProveResult } from "./proveInWorker.ts";
 
 /** One circuit's measurements in the benchmark. */
 export interface BenchSide {

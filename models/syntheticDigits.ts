@@ -1,4 +1,4 @@
-import { createPrng, type Prng } from "./prng.ts";
+import { createPrng, type Prng } from "../zkml/index.ts";
 import type { Dataset } from "./train.ts";
 
 /** Image side in pixels (MNIST layout: 28×28, row-major, values in [0, 1]). */

@@ -1,5 +1,11 @@
-import type { FloatNetwork } from "../compiler/parseNetwork.ts";
-import { floatForward, quantForward, quantizeInput, quantizeNetwork } from "../compiler/quantize.ts";
+import {
+  argmax,
+  type FloatNetwork,
+  floatForward,
+  quantForward,
+  quantizeInput,
+  quantizeNetwork,
+} from "../../zkml/index.ts";
 
 /**
  * Bit widths tried by the sweep: (activation, weight, input bits), from the compiler's default down.
@@ -34,7 +40,6 @@ export interface SweepPoint {
  */
 export function quantizationSweep(net: FloatNetwork, calibration: number[][], inputs: number[][]): SweepPoint[] {
   const floats = inputs.map((x) => floatForward(net, x).at(-1)!);
-  const argmax = (v: number[]) => v.indexOf(Math.max(...v));
   return SWEEP_WIDTHS.map(([activationBits, weightBits, inputBits]) => {
     const q = quantizeNetwork(net, calibration, { activationBits, weightBits, inputBits });
     let disagree = 0;

@@ -1,9 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { QuantDense, QuantNetwork } from "../compiler/quantize.ts";
-import { ZkmlError } from "../errors.ts";
-import type { Manifest } from "../manifest.ts";
-import { readModel } from "../onnx/readModel.ts";
+import { type Manifest, type QuantDense, type QuantNetwork, readModel, ZkmlError } from "../../../../zkml/index.ts";
 
 /**
  * Rebuilds the integer network of a compiled model from its manifest (scales, shifts) and its

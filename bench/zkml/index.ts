@@ -1,3 +1,4 @@
+/** The benchmark baseline (private-weight circuits) and the benchmark's building blocks, for `benchZkml.ts` and tests. */
 export { baselineForward } from "./baselineForward.ts";
 export { type BaselineBuild, buildBaseline } from "./buildBaseline.ts";
 export { buildO1Variant, type O1Variant } from "./buildO1Variant.ts";

@@ -1,5 +1,5 @@
+import type { Prng } from "../zkml/index.ts";
 import type { DenseLayer, Mlp } from "./mlp.ts";
-import type { Prng } from "./prng.ts";
 
 /** Adam's usual moment decay rates and epsilon (Kingma & Ba). */
 const ADAM_BETA1 = 0.9;
