@@ -1,7 +1,6 @@
 import * as snarkjs from "snarkjs";
 import { parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encodeProof } from "../../../zkml/proofEncoding.ts";
 import {
   deployTestProtocol,
   MODEL_PRICE,
@@ -9,6 +8,7 @@ import {
   TEST_CIRCUIT_WASM,
   TEST_CIRCUIT_ZKEY,
 } from "../../../deploy/testProtocol.ts";
+import { encodeProof } from "../../../zkml/proofEncoding.ts";
 
 type Protocol = Awaited<ReturnType<typeof deployTestProtocol>>;
 
