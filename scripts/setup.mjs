@@ -8,7 +8,7 @@
 // puts that same Node 22 first on PATH for every `npm run …` / `npx …`, without touching the
 // machine's global Node. Written for Node >= 18 with no dependencies: it runs before any install.
 import { spawnSync } from "node:child_process";
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync, mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -69,6 +69,13 @@ function node22() {
     log(
       "node",
       `system Node ${process.version} < 22.13; installing ${NODE22_PACKAGE} from the npm registry into .toolchain/`,
+    );
+    // The `node` package installs the platform's binary from its preinstall script; this manifest lets
+    // it run without npm's notice about install scripts not covered by `allowScripts`.
+    mkdirSync(join(root, ".toolchain"), { recursive: true });
+    writeFileSync(
+      join(root, ".toolchain", "package.json"),
+      `${JSON.stringify({ private: true, allowScripts: { node: true } }, null, 2)}\n`,
     );
     run(process.execPath, [
       npmCli(),
