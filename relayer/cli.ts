@@ -1,10 +1,26 @@
 import type { Command } from "commander";
 import { releaseProverThreads } from "../zkml/index.ts";
 import { loadConfig } from "./common/config.ts";
-import { createLogger } from "./common/logger.ts";
+import { createLogger, type Logger } from "./common/logger.ts";
 import { runDemo } from "./dev/demo.ts";
 import { startEmbedded } from "./dev/embedded.ts";
 import { startRelayer } from "./relayer.ts";
+
+/** Exit code after a second SIGINT/SIGTERM cut the drain short (128 + SIGINT, as shells report it). */
+const EXIT_ON_SECOND_SIGNAL = 130;
+/** After a clean stop nothing should keep the process alive; past this, it exits anyway and says what held it. */
+const EXIT_GRACE_MS = 5_000;
+
+/**
+ * A stopped relayer has released every handle, so the process exits by itself. Should a dependency
+ * leak one, exit anyway (an operator's supervisor must not have to SIGKILL) and name what was left.
+ */
+function warnIfHandlesRemain(log: Logger): void {
+  setTimeout(() => {
+    log.warn({ resources: process.getActiveResourcesInfo() }, "handles left open after shutdown: exiting anyway");
+    process.exit(process.exitCode ?? 0);
+  }, EXIT_GRACE_MS).unref();
+}
 
 /** Adds `opg relayer start` and `opg demo`. */
 export function registerRelayerCommands(program: Command): void {
@@ -32,15 +48,20 @@ export function registerRelayerCommands(program: Command): void {
         );
       }
       const node = await startRelayer(config, log);
-      const shutdown = (signal: string) => {
-        log.info({ signal }, "shutting down: draining in-flight work");
+      const shutdown = (signal: NodeJS.Signals) => {
+        log.info({ signal }, "shutting down: draining in-flight work (send the signal again to exit at once)");
+        process.once(signal, () => {
+          log.warn({ signal }, "second signal: exiting without draining");
+          process.exit(EXIT_ON_SECOND_SIGNAL);
+        });
         void node.stop();
       };
-      process.once("SIGTERM", () => shutdown("SIGTERM"));
-      process.once("SIGINT", () => shutdown("SIGINT"));
+      process.once("SIGTERM", shutdown);
+      process.once("SIGINT", shutdown);
       await node.done;
       await node.stop();
       await stopChain?.();
+      warnIfHandlesRemain(log);
     });
 
   program

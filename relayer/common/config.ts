@@ -3,10 +3,19 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { RelayerError } from "./errors.ts";
 
+/** Callback gas a node provisions by default: the hub's default governance cap. */
+const DEFAULT_MAX_CALLBACK_GAS = 500_000;
+
 /** Reorg window: deeper than any reorg expected past the default finality, small enough to keep cheaply. */
 const DEFAULT_REORG_WINDOW_BLOCKS = 256;
 /** Finished jobs are kept a week: long enough to inspect recent history, short enough to bound the store. */
 const DEFAULT_FINISHED_JOBS_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * Default fee cap: 500 gwei, above what L1 and testnet spikes have reached for long, so it only stops a
+ * runaway bump loop; operators set their own.
+ */
+export const DEFAULT_MAX_FEE_PER_GAS = 500_000_000_000n;
 
 /** Default Prometheus/health port (loopback only unless configured). */
 export const DEFAULT_METRICS_PORT = 9464;
@@ -72,11 +81,35 @@ const ConfigSchema = z
       .object({
         /** A transaction with no receipt after this long is replaced with higher fees. */
         stuckAfterMs: z.number().int().min(500).default(30_000),
+        /**
+         * Replacements one send waits through before it returns a retryable "still pending" error; the
+         * transaction itself is never given up (it keeps being replaced, up to `maxFeePerGas`).
+         */
         maxBumps: z.number().int().min(0).max(20).default(5),
         /** Fee increase per replacement (nodes require ≥ 10–12.5 %). */
         bumpPercent: z.number().int().min(13).max(500).default(25),
+        /** Absolute cap on the fee per gas (wei) of any transaction or replacement: the most a spike can cost. */
+        maxFeePerGas: z.coerce
+          .bigint()
+          .refine((v) => v > 0n, "must be > 0")
+          .default(DEFAULT_MAX_FEE_PER_GAS),
       })
-      .default({ stuckAfterMs: 30_000, maxBumps: 5, bumpPercent: 25 }),
+      .default({ stuckAfterMs: 30_000, maxBumps: 5, bumpPercent: 25, maxFeePerGas: DEFAULT_MAX_FEE_PER_GAS }),
+    /**
+     * The operator's terms: requests that pay less or ask for more are declined before any
+     * transaction is sent (the requester's escrow stays refundable by anyone after the commit window).
+     */
+    policy: z
+      .object({
+        /** Smallest model fee (OPG wei) worth serving. */
+        minModelFee: z.coerce
+          .bigint()
+          .refine((v) => v >= 0n, "must be ≥ 0")
+          .default(0n),
+        /** Largest callback gas limit (per callback) this node will provision. */
+        maxCallbackGas: z.number().int().min(0).max(30_000_000).default(DEFAULT_MAX_CALLBACK_GAS),
+      })
+      .default({ minModelFee: 0n, maxCallbackGas: DEFAULT_MAX_CALLBACK_GAS }),
     /** Withdraw earnings once they reach this many OPG wei (0: never). */
     withdrawThreshold: z.coerce.bigint().default(0n),
     dryRun: z.boolean().default(false),

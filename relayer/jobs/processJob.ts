@@ -1,15 +1,19 @@
 import { join } from "node:path";
 import type { Abi, Address, PublicClient } from "viem";
+import { type HubRequest, RequestStatus } from "../../abi/index.ts";
 import { type CompiledModel, INPUT_SIGNAL } from "../../zkml/index.ts";
 import { fromJson, toJson } from "../common/codec.ts";
+import type { RelayerConfig } from "../common/config.ts";
 import { RelayerError, RevertError } from "../common/errors.ts";
-import { type HubRequest, RequestStatus } from "../common/hubAbi.ts";
 import type { Logger } from "../common/logger.ts";
 import { withRetry } from "../common/retry.ts";
 import type { Metrics } from "../ops/metrics.ts";
 import type { ProverPool } from "../prover/proverPool.ts";
 import type { Job, JobState, Store } from "../store/store.ts";
 import type { TxSender } from "../tx/chain.ts";
+import { JobSupersededError } from "./jobErrors.ts";
+import { declineReason } from "./policy.ts";
+import { outputBinding } from "./requestBinding.ts";
 
 /** Reverts that mean "the chain moved on": re-read the request state instead of failing the job. */
 const STATE_RACE_ERRORS = new Set(["HubUnexpectedStatus", "HubRequestMismatch"]);
@@ -26,12 +30,13 @@ export type JobDeps = {
   metrics: Metrics;
   log: Logger;
   dryRun: boolean;
+  policy: RelayerConfig["policy"];
 };
 
-type ChainState = { status: number; deadline: bigint; node: Address };
+type ChainState = { status: number; deadline: bigint; node: Address; binding: `0x${string}` };
 
 async function readState(deps: JobDeps, requestId: `0x${string}`): Promise<ChainState> {
-  const [status, deadline, node] = (await withRetry(() =>
+  const [status, deadline, node, binding] = (await withRetry(() =>
     deps.publicClient.readContract({
       address: deps.hub,
       abi: deps.abi,
@@ -39,7 +44,7 @@ async function readState(deps: JobDeps, requestId: `0x${string}`): Promise<Chain
       args: [requestId],
     }),
   )) as readonly [number, bigint, Address, `0x${string}`];
-  return { status, deadline, node };
+  return { status, deadline, node, binding };
 }
 
 async function chainNow(deps: JobDeps): Promise<bigint> {
@@ -51,46 +56,85 @@ async function headNumber(deps: JobDeps): Promise<number> {
   return Number(await withRetry(() => deps.publicClient.getBlockNumber({ cacheTime: 0 })));
 }
 
+/**
+ * Writes to the job's row only while it still holds the request this step started from: a reorg can
+ * hand the id to another request mid-step, and the old request's output must never land in its row.
+ */
+function update(deps: JobDeps, job: Job, patch: Partial<Job>): void {
+  if (!deps.store.updateJob(job.requestId, patch, { expect: { requestJson: job.requestJson } })) {
+    throw new JobSupersededError(job.requestId);
+  }
+  Object.assign(job, patch);
+}
+
 function setState(deps: JobDeps, job: Job, state: JobState, patch: Partial<Job> = {}): void {
-  deps.store.updateJob(job.requestId, { state, ...patch });
-  Object.assign(job, { state, ...patch });
+  update(deps, job, { state, ...patch });
   deps.log.info({ requestId: job.requestId, state, ...(patch.error ? { error: patch.error } : {}) }, `job ${state}`);
 }
 
-/** Runs inference and sends the commitment. State (with the output) is persisted before sending. */
-async function commit(deps: JobDeps, job: Job, req: HubRequest): Promise<void> {
-  const model = deps.models.get(job.modelId)!;
-  let outputWords: bigint[];
-  if (job.outputJson) outputWords = fromJson<bigint[]>(job.outputJson);
-  else {
-    let quantized: bigint[];
-    try {
-      quantized = model.unpackInput([...req.input]);
-    } catch (error) {
-      setState(deps, job, "rejected", { error: `malformed input: ${(error as Error).message}` });
-      return;
-    }
-    outputWords = (await model.infer(quantized)).outputWords;
+/** The model's output for the request's input, or undefined when the input does not unpack (malformed). */
+async function infer(model: CompiledModel, req: HubRequest): Promise<bigint[] | { malformed: string }> {
+  let quantized: bigint[];
+  try {
+    quantized = model.unpackInput([...req.input]);
+  } catch (error) {
+    return { malformed: (error as Error).message };
   }
-  setState(deps, job, "committing", { outputJson: toJson(outputWords) });
+  return (await model.infer(quantized)).outputWords;
+}
+
+/**
+ * Runs inference and sends the commitment. The output is recomputed from the request itself (never
+ * taken from an earlier attempt) and persisted, bound to this request, before the transaction is sent.
+ */
+async function commit(deps: JobDeps, job: Job, req: HubRequest): Promise<void> {
+  const declined = declineReason(deps.policy, req);
+  if (declined) {
+    deps.metrics.declined.inc({ reason: declined.reason });
+    return setState(deps, job, "declined", { error: declined.message });
+  }
+  const output = await infer(deps.models.get(job.modelId)!, req);
+  // A malformed input cannot be proven: the node spends nothing on it (anyone may refund it later).
+  if ("malformed" in output) return setState(deps, job, "rejected", { error: `malformed input: ${output.malformed}` });
+  setState(deps, job, "committing", { outputJson: toJson(output) });
   const sentAt = Date.now();
   const outcome = await deps.sender.send(
     {
       address: deps.hub,
       abi: deps.abi,
       functionName: "commit",
-      args: [job.requestId, req, outputWords],
+      args: [job.requestId, req, output],
       label: "commit",
     },
-    (hash) => deps.store.updateJob(job.requestId, { commitTx: hash, committedAt: sentAt }),
+    (hash) => update(deps, job, { commitTx: hash, committedAt: sentAt }),
   );
   deps.metrics.requestToCommit.observe((sentAt - job.seenAt) / 1000);
   if ("dryRun" in outcome) return setState(deps, job, "simulated");
   setState(deps, job, "committed", { committedAt: sentAt, lastBlock: Number(outcome.receipt.blockNumber) });
 }
 
+/**
+ * The output the chain holds for our commitment: the stored one when it matches the on-chain binding,
+ * else recomputed (a store from before a crash or a reorg may hold none or another). Throws when
+ * neither matches: such a commitment cannot be proven.
+ */
+async function committedOutput(deps: JobDeps, job: Job, req: HubRequest, state: ChainState): Promise<bigint[]> {
+  if (job.outputJson) {
+    const stored = fromJson<bigint[]>(job.outputJson);
+    if (outputBinding(deps.abi, req, stored) === state.binding) return stored;
+  }
+  const output = await infer(deps.models.get(job.modelId)!, req);
+  if ("malformed" in output || outputBinding(deps.abi, req, output) !== state.binding) {
+    throw new RelayerError("our commitment on chain does not match the model's output for this request", {
+      details: "the compiled model differs from the one that committed",
+    });
+  }
+  update(deps, job, { outputJson: toJson(output), proofBytes: null });
+  return output;
+}
+
 /** Proves the committed inference in the worker pool and stores the proof. */
-async function prove(deps: JobDeps, job: Job, req: HubRequest): Promise<void> {
+async function prove(deps: JobDeps, job: Job, req: HubRequest, output: bigint[]): Promise<void> {
   const model = deps.models.get(job.modelId)!;
   const { files } = model.manifest;
   const result = await deps.prover.prove({
@@ -98,7 +142,7 @@ async function prove(deps: JobDeps, job: Job, req: HubRequest): Promise<void> {
     zkey: join(model.dir, files.zkey),
     witnessInput: { [INPUT_SIGNAL]: req.input.map(String) },
   });
-  const expected = [...fromJson<bigint[]>(job.outputJson!), ...req.input];
+  const expected = [...output, ...req.input];
   if (result.publicSignals.length !== expected.length || result.publicSignals.some((s, i) => s !== expected[i])) {
     throw new RelayerError("proof's public signals differ from the commitment", {
       details: "the compiled model does not match the one that produced the committed output",
@@ -112,9 +156,8 @@ async function prove(deps: JobDeps, job: Job, req: HubRequest): Promise<void> {
   });
 }
 
-async function settle(deps: JobDeps, job: Job, req: HubRequest): Promise<void> {
+async function settle(deps: JobDeps, job: Job, req: HubRequest, output: bigint[]): Promise<void> {
   setState(deps, job, "settling");
-  const output = fromJson<bigint[]>(job.outputJson!);
   const outcome = await deps.sender.send(
     {
       address: deps.hub,
@@ -123,7 +166,7 @@ async function settle(deps: JobDeps, job: Job, req: HubRequest): Promise<void> {
       args: [job.requestId, req, output, job.proofBytes],
       label: "settle",
     },
-    (hash) => deps.store.updateJob(job.requestId, { settleTx: hash }),
+    (hash) => update(deps, job, { settleTx: hash }),
   );
   if ("dryRun" in outcome) return;
   const now = Date.now();
@@ -136,20 +179,25 @@ async function settle(deps: JobDeps, job: Job, req: HubRequest): Promise<void> {
   });
 }
 
-/** Returns the escrow of a request we rejected once its commit deadline has passed (its on-chain outcome). */
-async function refundRejected(deps: JobDeps, job: Job, req: HubRequest, state: ChainState): Promise<void> {
-  if (state.status === RequestStatus.Refunded) return setState(deps, job, "refunded");
-  if (state.status !== RequestStatus.Requested)
-    return setState(deps, job, "lost", { error: "handled by another node" });
-  if ((await chainNow(deps)) <= state.deadline) return;
-  await deps.sender.send({
-    address: deps.hub,
-    abi: deps.abi,
-    functionName: "refund",
-    args: [job.requestId, req],
-    label: "refund",
-  });
-  deps.log.info({ requestId: job.requestId }, "refunded a rejected request after its commit deadline");
+/** Our commitment is on chain: prove it (once) and settle before the proof deadline. */
+async function proveAndSettle(deps: JobDeps, job: Job, req: HubRequest, state: ChainState): Promise<void> {
+  if ((await chainNow(deps)) > state.deadline)
+    return setState(deps, job, "expired", { error: "proof deadline passed" });
+  if (job.state === "seen" || job.state === "committing") setState(deps, job, "committed");
+  const output = await committedOutput(deps, job, req, state);
+  if (!job.proofBytes) await prove(deps, job, req, output);
+  await settle(deps, job, req, output);
+}
+
+/** The request awaits a commitment (again, if a reorg dropped ours). */
+async function commitIfOpen(deps: JobDeps, job: Job, req: HubRequest, state: ChainState): Promise<void> {
+  if (job.state !== "seen" && job.state !== "committing") {
+    deps.log.warn({ requestId: job.requestId, was: job.state }, "our commitment is no longer on chain: re-committing");
+    setState(deps, job, "seen", { proofBytes: null, commitTx: null });
+  }
+  if ((await chainNow(deps)) > state.deadline)
+    return setState(deps, job, "expired", { error: "commit deadline passed" });
+  await commit(deps, job, req);
 }
 
 /**
@@ -159,36 +207,21 @@ async function refundRejected(deps: JobDeps, job: Job, req: HubRequest, state: C
 export async function processJob(deps: JobDeps, job: Job): Promise<void> {
   const req = fromJson<HubRequest>(job.requestJson);
   const state = await readState(deps, job.requestId);
-  const us = deps.sender.address.toLowerCase();
-  const ours = state.node.toLowerCase() === us;
+  const ours = state.node.toLowerCase() === deps.sender.address.toLowerCase();
   try {
-    if (job.state === "rejected") return await refundRejected(deps, job, req, state);
     switch (state.status) {
       case RequestStatus.None:
         return; // not (or no longer) on the canonical chain: wait for the watcher
       case RequestStatus.Requested:
-        if (job.state !== "seen" && job.state !== "committing") {
-          deps.log.warn(
-            { requestId: job.requestId, was: job.state },
-            "our commitment is no longer on chain: re-committing",
-          );
-          setState(deps, job, "seen", { proofBytes: null, commitTx: null });
-        }
-        if ((await chainNow(deps)) > state.deadline)
-          return setState(deps, job, "expired", { error: "commit deadline passed" });
-        return await commit(deps, job, req);
+        return await commitIfOpen(deps, job, req, state);
       case RequestStatus.Committed:
-        if (!ours)
+        if (!ours) {
           return setState(deps, job, "lost", {
             error: `committed by ${state.node}`,
             lastBlock: await headNumber(deps),
           });
-        if (!job.outputJson) throw new RelayerError("chain shows our commitment but the store has no output");
-        if ((await chainNow(deps)) > state.deadline)
-          return setState(deps, job, "expired", { error: "proof deadline passed" });
-        if (job.state === "seen" || job.state === "committing") setState(deps, job, "committed");
-        if (!job.proofBytes) await prove(deps, job, req);
-        return await settle(deps, job, req);
+        }
+        return await proveAndSettle(deps, job, req, state);
       case RequestStatus.Settled:
         return setState(deps, job, ours ? "settled" : "lost", ours ? {} : { error: `settled for ${state.node}` });
       default:

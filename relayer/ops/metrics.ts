@@ -1,5 +1,3 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
 /** Latency buckets in seconds: sub-second commits up to multi-minute proofs. */
@@ -46,6 +44,17 @@ export function createMetrics() {
       labelNames: ["stage"],
       registers: [registry],
     }),
+    stuckJobs: new Gauge({
+      name: "opg_relayer_stuck_jobs",
+      help: "Open jobs whose last steps kept failing (see /healthz)",
+      registers: [registry],
+    }),
+    declined: new Counter({
+      name: "opg_relayer_declined_total",
+      help: "Requests declined by the operator's fee policy, by reason",
+      labelNames: ["reason"],
+      registers: [registry],
+    }),
     blockLag: new Gauge({
       name: "opg_relayer_block_lag",
       help: "Chain head minus processed cursor",
@@ -56,43 +65,3 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
-
-/** What `/healthz` reports; `ok` false answers 503. */
-export type Health = { ok: boolean; rpc: boolean; blockLag: number; queueDepth: number; detail?: string };
-
-/** Serves `/metrics` (Prometheus text) and `/healthz` (JSON) on host:port; port 0 picks a free one. */
-export async function serveOperations(opts: {
-  host: string;
-  port: number;
-  metrics: Metrics;
-  health: () => Promise<Health>;
-}): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
-  const server = createServer(async (req, res) => {
-    try {
-      if (req.url === "/metrics") {
-        res.writeHead(200, { "content-type": opts.metrics.registry.contentType });
-        res.end(await opts.metrics.registry.metrics());
-      } else if (req.url === "/healthz") {
-        const health = await opts.health();
-        res.writeHead(health.ok ? 200 : 503, { "content-type": "application/json" });
-        res.end(JSON.stringify(health));
-      } else {
-        res.writeHead(404, { "content-type": "text/plain" });
-        res.end("not found: try /metrics or /healthz\n");
-      }
-    } catch (error) {
-      res.writeHead(500, { "content-type": "text/plain" });
-      res.end(String(error));
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port, opts.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    server,
-    url: `http://${opts.host}:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}

@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RequestStatus } from "../../../relayer/common/hubAbi.ts";
+import { RequestStatus } from "../../../abi/index.ts";
 import { openStore } from "../../../relayer/store/store.ts";
 import { startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
 

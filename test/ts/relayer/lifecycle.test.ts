@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RequestStatus } from "../../../relayer/common/hubAbi.ts";
+import { RequestStatus } from "../../../abi/index.ts";
 import { openStore } from "../../../relayer/store/store.ts";
 import { startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
 
@@ -14,7 +14,7 @@ describe("relayer lifecycle on a real hardhat node", () => {
     await net?.stop();
   });
 
-  it("commits, proves, settles and withdraws; rejects malformed input without blocking others", async () => {
+  it("commits, proves, settles and withdraws; rejects malformed input without blocking others or paying for it", async () => {
     const { relayer, config } = await net.runRelayer({ withdrawThreshold: 1n });
     const good = await net.request([0.25, -0.5, 0.75, 0.1]);
     // Word count and field range pass the hub's checks, but stray high bits make it unpackable.
@@ -63,14 +63,21 @@ describe("relayer lifecycle on a real hardhat node", () => {
     })) as bigint;
     expect(balance).toBeGreaterThan(0n);
 
-    // The malformed request's on-chain outcome: refunded by the relayer once its commit deadline passes.
+    // The node spends no gas on a request it rejected: past the commit deadline it sends no refund (the
+    // refund is permissionless: the requester or anyone calls it), and the job stays final.
+    const nonceBefore = await net.publicClient.getTransactionCount({ address: relayer.address });
     await net.rpc("evm_increaseTime", [3600]);
     await net.rpc("evm_mine");
-    await waitFor(
-      async () => (await net.state(bad)).status === RequestStatus.Refunded,
-      60_000,
-      "refund of the malformed request",
-    );
+    // Twenty polls: the old pipeline sent the refund on its first poll past the deadline.
+    await new Promise((r) => setTimeout(r, 20 * config.pollIntervalMs));
+    expect(await net.publicClient.getTransactionCount({ address: relayer.address })).toBe(nonceBefore);
+    expect((await net.state(bad)).status).toBe(RequestStatus.Requested);
+    const after = openStore(join(config.dataDir, "relayer.sqlite"));
+    try {
+      expect(after.getJob(bad)!.state).toBe("rejected");
+    } finally {
+      after.close();
+    }
 
     const metrics = await (await fetch(`${relayer.operationsUrl}/metrics`)).text();
     expect(metrics).toMatch(/opg_relayer_jobs\{state="settled"\} 2/);

@@ -1,6 +1,6 @@
 import { parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RequestStatus } from "../../../relayer/common/hubAbi.ts";
+import { RequestStatus } from "../../../abi/index.ts";
 import { startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
 
 describe("two relayers racing on one hub", () => {

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RequestStatus } from "../../../relayer/common/hubAbi.ts";
+import { RequestStatus } from "../../../abi/index.ts";
 import { freePort } from "../../../relayer/dev/localChain.ts";
 import { startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
 

@@ -1,0 +1,46 @@
+import { toJson } from "../common/codec.ts";
+import type { Logger } from "../common/logger.ts";
+import type { Store } from "../store/store.ts";
+import type { RequestedLog } from "../sync/watcher.ts";
+
+/**
+ * Turns `Requested` logs into jobs for the models this node serves. A request id seen before with a
+ * different request (ids come from the hub's nonce, so a reorg can give one id to another request) is
+ * a new job: the row is reset, whatever state it was in, by a compare-and-set on the old request, so a
+ * step still running for the old request can no longer write into it.
+ */
+export function createIntake(deps: { store: Store; servedModels: ReadonlySet<string>; log: Logger }) {
+  const { store, log } = deps;
+  return function onRequested(ev: RequestedLog): boolean {
+    const modelId = ev.modelId.toString();
+    if (!deps.servedModels.has(modelId)) return false;
+    const requestJson = toJson(ev.request);
+    const requestBlock = Number(ev.blockNumber);
+    if (store.addJob({ requestId: ev.requestId, modelId, requestJson, requestBlock, state: "seen" })) return true;
+    const known = store.getJob(ev.requestId);
+    if (!known || known.requestJson === requestJson) return known !== undefined;
+    const replaced = store.updateJob(
+      ev.requestId,
+      {
+        modelId,
+        requestJson,
+        requestBlock,
+        state: "seen",
+        outputJson: null,
+        proofBytes: null,
+        commitTx: null,
+        settleTx: null,
+        settleGas: null,
+        error: null,
+        committedAt: null,
+        provedAt: null,
+        settledAt: null,
+        proveMs: null,
+        lastBlock: null,
+      },
+      { expect: { requestJson: known.requestJson } },
+    );
+    log.warn({ requestId: ev.requestId, was: known.state, replaced }, "request id reused by another request");
+    return true;
+  };
+}

@@ -1,0 +1,136 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Hex, parseEventLogs } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inferenceHubWithErrorsAbi, RequestStatus } from "../../../abi/index.ts";
+import { createCommon } from "../../../relayer/common/common.ts";
+import { createLogger } from "../../../relayer/common/logger.ts";
+import { createIntake } from "../../../relayer/jobs/intake.ts";
+import { JobSupersededError } from "../../../relayer/jobs/jobErrors.ts";
+import { type JobDeps, processJob } from "../../../relayer/jobs/processJob.ts";
+import { createProverPool } from "../../../relayer/prover/proverPool.ts";
+import { openStore } from "../../../relayer/store/store.ts";
+import { createChainClients, createTxSender } from "../../../relayer/tx/chain.ts";
+import type { CompiledModel } from "../../../zkml/index.ts";
+import { startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
+
+/**
+ * After a reorg the hub's nonce can give a request id to a different request. A job step that started
+ * for the old request must not write its output into the row that now holds the new one (else the node
+ * commits an output it cannot prove, and is slashed).
+ */
+describe("request id reused after a reorg", () => {
+  let net: TestNetwork;
+
+  beforeAll(async () => {
+    net = await startTestNetwork();
+  });
+  afterAll(async () => {
+    await net?.stop();
+  });
+
+  async function requestedEvent(id: Hex) {
+    const logs = await net.publicClient.getLogs({ address: net.deployment.hub, fromBlock: 0n });
+    const ev = parseEventLogs({ abi: inferenceHubWithErrorsAbi, logs, eventName: "Requested" }).find(
+      (l) => l.args.requestId === id,
+    );
+    if (!ev) throw new Error(`no Requested event for ${id}`);
+    return { ...ev.args, blockNumber: ev.blockNumber };
+  }
+
+  it("drops the step in flight for the old request and serves the new one on its own input", async () => {
+    const config = net.relayerConfig();
+    const log = createLogger("warn");
+    const common = createCommon(config, log);
+    const store = openStore(join(mkdtempSync(join(tmpdir(), "opg-reuse-")), "relayer.sqlite"));
+    const clients = await createChainClients({
+      rpcUrls: config.rpcUrls,
+      privateKey: config.privateKey as Hex,
+      pollingIntervalMs: 100,
+    });
+    const sender = createTxSender({ clients, log, gas: config.gas, dryRun: false });
+    const prover = createProverPool(1);
+    // The real model, with inference held at a gate so the reorg lands while the step is in flight.
+    let openGate!: () => void;
+    const gate = new Promise<void>((r) => {
+      openGate = r;
+    });
+    let entered!: () => void;
+    const inInference = new Promise<void>((r) => {
+      entered = r;
+    });
+    const gated: CompiledModel = Object.create(net.model, {
+      infer: {
+        value: async (q: bigint[]) => {
+          entered();
+          await gate;
+          return net.model.infer(q);
+        },
+      },
+    });
+    const deps: JobDeps = {
+      hub: net.deployment.hub,
+      abi: inferenceHubWithErrorsAbi,
+      publicClient: clients.publicClient,
+      sender,
+      store,
+      models: new Map([[net.deployment.modelId, gated]]),
+      prover,
+      metrics: common.metrics,
+      log,
+      dryRun: false,
+      policy: config.policy,
+    };
+    const intake = createIntake({ store, servedModels: new Set([net.deployment.modelId]), log });
+    try {
+      const snapshot = await net.rpc("evm_snapshot");
+      const idA = await net.request([0.4, -0.2, 0.1, 0.3]);
+      expect(intake(await requestedEvent(idA))).toBe(true);
+      const stepA = processJob(deps, store.getJob(idA)!);
+      await inInference;
+
+      // The blocks holding request A vanish; a malformed request B takes the same nonce, hence the same id.
+      expect(await net.rpc("evm_revert", [snapshot])).toBe(true);
+      const words = net.model.manifest.publicSignals.input.words;
+      const idB = await net.requestWords(Array.from({ length: words }, () => 2n ** 252n));
+      expect(idB).toBe(idA);
+      expect(intake(await requestedEvent(idB))).toBe(true);
+
+      openGate();
+      await expect(stepA).rejects.toBeInstanceOf(JobSupersededError);
+      const row = store.getJob(idB)!;
+      expect(row.state).toBe("seen");
+      expect(row.outputJson).toBeNull();
+
+      // The new request is judged on its own input: malformed, so rejected, and nothing is committed.
+      await processJob(deps, row);
+      expect(store.getJob(idB)!.state).toBe("rejected");
+      expect((await net.state(idB)).status).toBe(RequestStatus.Requested);
+    } finally {
+      openGate();
+      await prover.close();
+      store.close();
+    }
+  });
+
+  it("a running relayer settles the new request with the output of its own input", async () => {
+    const { relayer } = await net.runRelayer();
+    const snapshot = await net.rpc("evm_snapshot");
+    const idA = await net.request([0.6, 0.1, -0.4, 0.2]);
+    await waitFor(async () => (await net.state(idA)).status === RequestStatus.Settled, 120_000, "settlement of A");
+    expect(await net.rpc("evm_revert", [snapshot])).toBe(true);
+    const inputB = [-0.7, 0.5, 0.3, -0.1];
+    const idB = await net.request(inputB);
+    expect(idB).toBe(idA);
+    await waitFor(async () => (await net.state(idB)).status === RequestStatus.Settled, 120_000, "settlement of B");
+    const committed = parseEventLogs({
+      abi: inferenceHubWithErrorsAbi,
+      logs: await net.publicClient.getLogs({ address: net.deployment.hub, fromBlock: 0n }),
+      eventName: "Committed",
+    }).filter((l) => l.args.requestId === idB);
+    const expected = (await net.model.infer(net.model.quantizeInput(inputB))).outputWords;
+    expect(committed.at(-1)!.args.output).toEqual(expected);
+    expect(committed.at(-1)!.args.node.toLowerCase()).toBe(relayer.address.toLowerCase());
+  });
+});
