@@ -27,6 +27,11 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
     uint8 public constant CALLBACK_ON_SETTLE = 2;
     /// @notice Gas kept back beyond the callback's limit for the hub's own work after the call.
     uint256 public constant CALLBACK_GAS_RESERVE = 10_000;
+    /// @dev EIP-150: a call forwards at most 63/64 of the gas left, so `limit · 64 / 63` must be left to give
+    ///      the callee `limit`. This is the 64.
+    uint256 private constant CALL_GAS_NUMERATOR = 64;
+    /// @dev The 63 of `limit · 64 / 63`.
+    uint256 private constant CALL_GAS_DENOMINATOR = 63;
 
     /// @notice The OPG token (escrow, payments, burns).
     IOPGToken public immutable TOKEN;
@@ -99,7 +104,7 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         try TOKEN.permit(msg.sender, address(this), maxTotalFee, permitDeadline, v, r, s) {}
         catch (bytes memory reason) {
             // A front-run permit leaves the allowance in place: proceed if it covers the fee.
-            (,, uint256 total) = quote(modelId);
+            (,,, uint256 total) = _quote(modelId, callbackGasLimit, callbackFlags);
             if (TOKEN.allowance(msg.sender, address(this)) < total) {
                 revert HubPermitFailed(msg.sender, maxTotalFee, permitDeadline, reason);
             }
@@ -110,18 +115,18 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
     /// @inheritdoc IInferenceHub
     function commit(bytes32 requestId, Request calldata req, uint256[] calldata output) external nonReentrant {
         RequestRecord storage record = _requests[requestId];
-        _expectStatus(requestId, _statusOf(record), RequestStatus.Requested);
-        if (block.timestamp > record.deadline) revert HubCommitDeadlinePassed(requestId, record.deadline);
+        // Each slot read once (the fields are read together, so the optimizer loads slot B once).
+        (bytes32 binding, RequestStatus status, uint64 deadline) = (record.binding, record.status, record.deadline);
+        _expectStatus(requestId, _effectiveStatus(status, binding), RequestStatus.Requested);
+        if (block.timestamp > deadline) revert HubCommitDeadlinePassed(requestId, deadline);
         bytes32 requestHash = req.hash();
-        if (requestHash != record.binding) revert HubRequestMismatch(requestId);
+        if (requestHash != binding) revert HubRequestMismatch(requestId);
         _checkOutput(output, req.outputWords);
         _lockBond(msg.sender, req.modelId, req.bond);
 
         uint64 proofDeadline = uint64(block.timestamp) + req.proofWindow;
         record.binding = RequestHashing.bindOutput(requestHash, output);
-        record.status = RequestStatus.Committed;
-        record.deadline = proofDeadline;
-        record.node = msg.sender;
+        (record.status, record.deadline, record.node) = (RequestStatus.Committed, proofDeadline, msg.sender);
         emit Committed(requestId, msg.sender, output, proofDeadline);
 
         if (req.callbackFlags & CALLBACK_ON_COMMIT != 0) {
@@ -137,24 +142,15 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         address node = _checkCommitment(requestId, req, output, false);
         VerifierCall.verify(req.verifier, proof, output, req.input);
 
-        // Clearing the binding of a Committed record is what marks it Settled (see `_statusOf`): one refunded
-        // write instead of two.
+        // Clearing the binding of a Committed record is what marks it Settled (see `_effectiveStatus`): one
+        // refunded write instead of two.
         _requests[requestId].binding = bytes32(0);
-        // One read and one write per slot. lockedBond includes this request's bond (locked at commit);
-        // earnings and pendingBurn are bounded by the fixed token supply (< 2^96), so the casts are exact.
-        NodeAccount memory account = _nodes[node];
-        _nodes[node] = NodeAccount({
-            lockedBond: account.lockedBond - req.bond,
-            earnings: uint96(uint256(account.earnings) + req.modelFee)
-        });
-        Accounting memory acc = _accounting;
-        _accounting = Accounting({
-            nonce: acc.nonce,
-            paused: acc.paused,
-            pendingBurn: uint96(uint256(acc.pendingBurn) + req.settlementFee),
-            totalEscrowed: acc.totalEscrowed - (req.modelFee + req.settlementFee)
-        });
-        emit Settled(requestId, node, req.modelFee, req.settlementFee);
+        // The committing node gets the whole callback fee: it had to provision the commit callback's gas, and the
+        // settle callback runs in the settlement it is paid through (whoever sends it). The fee is per callback
+        // asked and priced on the limit, not metered.
+        _creditNode(node, req.bond, uint256(req.modelFee) + req.callbackFee);
+        _releaseEscrow(_escrowOf(req), req.settlementFee);
+        emit Settled(requestId, node, req.modelFee, req.callbackFee, req.settlementFee);
 
         if (req.callbackFlags & CALLBACK_ON_SETTLE != 0) {
             _callback(requestId, req, output, CALLBACK_ON_SETTLE);
@@ -164,13 +160,15 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
     /// @inheritdoc IInferenceHub
     function refund(bytes32 requestId, Request calldata req) external nonReentrant {
         RequestRecord storage record = _requests[requestId];
-        _expectStatus(requestId, _statusOf(record), RequestStatus.Requested);
-        if (block.timestamp <= record.deadline) revert HubCommitDeadlineNotPassed(requestId, record.deadline);
-        if (req.hash() != record.binding) revert HubRequestMismatch(requestId);
+        (bytes32 binding, RequestStatus status, uint64 deadline) = (record.binding, record.status, record.deadline);
+        _expectStatus(requestId, _effectiveStatus(status, binding), RequestStatus.Requested);
+        if (block.timestamp <= deadline) revert HubCommitDeadlineNotPassed(requestId, deadline);
+        if (req.hash() != binding) revert HubRequestMismatch(requestId);
 
         record.binding = bytes32(0);
         record.status = RequestStatus.Refunded;
-        uint96 amount = req.modelFee + req.settlementFee;
+        // The callback fee comes back too: no callback ran.
+        uint96 amount = _escrowOf(req);
         _accounting.totalEscrowed -= amount;
         emit Refunded(requestId, req.requester, amount);
         IERC20(address(TOKEN)).safeTransfer(req.requester, amount);
@@ -186,7 +184,8 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
 
         HubParams memory p = _params;
         (uint256 compensation, uint256 remainder) = FeeMath.splitSlash(req.bond, p.slashCompensationBps);
-        uint96 escrow = req.modelFee + req.settlementFee;
+        // The whole escrow, callback fee included, goes back: a node is paid only for a proven result.
+        uint96 escrow = _escrowOf(req);
         Accounting storage acc = _accounting;
         acc.totalEscrowed -= escrow;
         address recipient = p.slashRemainderRecipient;
@@ -221,9 +220,17 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IInferenceHub
-    function quote(uint64 modelId) public view returns (uint256 modelFee, uint256 settlementFee, uint256 total) {
-        IModelRegistry.ModelTerms memory terms = _activeTerms(modelId);
-        (modelFee, settlementFee, total) = _fees(terms.price);
+    function quote(uint64 modelId) external view returns (uint256 modelFee, uint256 settlementFee, uint256 total) {
+        (modelFee, settlementFee,, total) = _quote(modelId, 0, 0);
+    }
+
+    /// @inheritdoc IInferenceHub
+    function quoteRequest(uint64 modelId, uint32 callbackGasLimit, uint8 callbackFlags)
+        external
+        view
+        returns (uint256 modelFee, uint256 settlementFee, uint256 callbackFee, uint256 total)
+    {
+        (modelFee, settlementFee, callbackFee, total) = _quote(modelId, callbackGasLimit, callbackFlags);
     }
 
     /// @inheritdoc IInferenceHub
@@ -233,7 +240,8 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         returns (RequestStatus status, uint64 deadline, address node, bytes32 binding)
     {
         RequestRecord storage record = _requests[requestId];
-        (status, deadline, node, binding) = (_statusOf(record), record.deadline, record.node, record.binding);
+        (binding, status, deadline, node) = (record.binding, record.status, record.deadline, record.node);
+        status = _effectiveStatus(status, binding);
     }
 
     /// @inheritdoc IInferenceHub
@@ -279,11 +287,12 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         uint8 callbackFlags,
         uint256 maxTotalFee
     ) private returns (bytes32 requestId) {
-        Accounting memory acc = _accounting;
-        if (acc.paused) revert EnforcedPause();
-        Request memory req = _buildRequest(modelId, input, callbackGasLimit, callbackFlags, maxTotalFee);
-        uint256 total = uint256(req.modelFee) + req.settlementFee;
-        requestId = RequestHashing.requestId(address(this), acc.nonce);
+        Accounting storage acc = _accounting;
+        (uint56 nonce, bool isPaused, uint96 escrowed) = (acc.nonce, acc.paused, acc.totalEscrowed);
+        if (isPaused) revert EnforcedPause();
+        (Request memory req, uint256 total) =
+            _buildRequest(modelId, input, callbackGasLimit, callbackFlags, maxTotalFee);
+        requestId = RequestHashing.requestId(address(this), nonce);
         // One encoding serves both the stored binding and the event: `Requested`'s data is `abi.encode(req)`.
         bytes memory encoded = abi.encode(req);
         _requests[requestId] = RequestRecord({
@@ -292,13 +301,9 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
             deadline: req.commitDeadline,
             node: address(0)
         });
-        // total < 2^96 (checked in _fees) and escrows are bounded by the fixed token supply.
-        _accounting = Accounting({
-            nonce: acc.nonce + 1,
-            paused: false,
-            pendingBurn: acc.pendingBurn,
-            totalEscrowed: uint96(acc.totalEscrowed + total)
-        });
+        // total < 2^96 (checked in _fees) and escrows are bounded by the fixed token supply. Both fields are
+        // written together: one SSTORE of the accounting slot.
+        (acc.nonce, acc.totalEscrowed) = (nonce + 1, uint96(escrowed + total));
         bytes32 topic0 = Requested.selector;
         assembly ("memory-safe") {
             // emit Requested(requestId, modelId, msg.sender, req)
@@ -314,12 +319,15 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         uint32 callbackGasLimit,
         uint8 callbackFlags,
         uint256 maxTotalFee
-    ) private view returns (Request memory req) {
+    ) private view returns (Request memory req, uint256 total) {
         IModelRegistry.ModelTerms memory terms = _activeTerms(modelId);
         _checkInput(input, terms.inputWords);
         HubParams memory p = _params;
         _checkCallback(callbackGasLimit, callbackFlags, p.maxCallbackGas);
-        (uint256 modelFee, uint256 settlementFee, uint256 total) = _fees(terms.price);
+        uint256 modelFee;
+        uint256 settlementFee;
+        uint256 callbackFee;
+        (modelFee, settlementFee, callbackFee, total) = _fees(terms.price, callbackGasLimit, callbackFlags, p);
         if (total > maxTotalFee) revert HubFeeAboveMax(total, maxTotalFee);
         req = Request({
             requester: msg.sender,
@@ -330,6 +338,7 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
             callbackGasLimit: callbackGasLimit,
             modelFee: uint96(modelFee),
             settlementFee: uint96(settlementFee),
+            callbackFee: uint96(callbackFee),
             bond: p.requestBond,
             commitDeadline: uint64(block.timestamp) + p.commitWindow,
             proofWindow: p.proofWindow,
@@ -345,12 +354,31 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         returns (address node)
     {
         RequestRecord storage record = _requests[requestId];
-        _expectStatus(requestId, _statusOf(record), RequestStatus.Committed);
-        uint64 deadline = record.deadline;
+        bytes32 binding = record.binding;
+        RequestStatus status;
+        uint64 deadline;
+        (status, deadline, node) = (record.status, record.deadline, record.node);
+        _expectStatus(requestId, _effectiveStatus(status, binding), RequestStatus.Committed);
         if (expired && block.timestamp <= deadline) revert HubProofDeadlineNotPassed(requestId, deadline);
         if (!expired && block.timestamp > deadline) revert HubProofDeadlinePassed(requestId, deadline);
-        if (RequestHashing.bindOutput(req.hash(), output) != record.binding) revert HubRequestMismatch(requestId);
-        node = record.node;
+        if (RequestHashing.bindOutput(req.hash(), output) != binding) revert HubRequestMismatch(requestId);
+    }
+
+    /// @dev Releases `bond` and credits `amount` in one read and one write of the node's slot. lockedBond includes
+    ///      this request's bond (locked at commit); earnings are bounded by the fixed token supply (< 2^96), so the
+    ///      cast is exact.
+    function _creditNode(address node, uint96 bond, uint256 amount) private {
+        NodeAccount storage account = _nodes[node];
+        (uint96 locked, uint96 earned) = (account.lockedBond, account.earnings);
+        (account.lockedBond, account.earnings) = (locked - bond, uint96(earned + amount));
+    }
+
+    /// @dev Takes a settled request's escrow off the books and queues its settlement fee for burning, in one read
+    ///      and one write of the accounting slot (pendingBurn stays below the fixed supply, so the cast is exact).
+    function _releaseEscrow(uint96 escrow, uint96 burn) private {
+        Accounting storage acc = _accounting;
+        (uint96 escrowed, uint96 pending) = (acc.totalEscrowed, acc.pendingBurn);
+        (acc.totalEscrowed, acc.pendingBurn) = (escrowed - escrow, uint96(uint256(pending) + burn));
     }
 
     function _lockBond(address node, uint64 modelId, uint96 bond) private {
@@ -371,7 +399,7 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         address consumer = req.requester;
         // The callee gets at most 63/64 of what is left: demand enough that it surely gets `gasLimit`,
         // so a caller cannot make the consumer fail by sending too little gas.
-        uint256 required = (gasLimit * 64) / 63 + CALLBACK_GAS_RESERVE;
+        uint256 required = (gasLimit * CALL_GAS_NUMERATOR) / CALL_GAS_DENOMINATOR + CALLBACK_GAS_RESERVE;
         if (gasleft() < required) revert HubInsufficientCallbackGas(requestId, gasleft(), required);
         bool success;
         assembly ("memory-safe") {
@@ -387,18 +415,48 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         if (terms.mode != IModelRegistry.VerificationMode.ZK) revert HubModeUnsupported(modelId, uint8(terms.mode));
     }
 
-    function _fees(uint96 price) private view returns (uint256 modelFee, uint256 settlementFee, uint256 total) {
-        HubParams storage p = _params;
+    function _quote(uint64 modelId, uint32 callbackGasLimit, uint8 callbackFlags)
+        private
+        view
+        returns (uint256 modelFee, uint256 settlementFee, uint256 callbackFee, uint256 total)
+    {
+        IModelRegistry.ModelTerms memory terms = _activeTerms(modelId);
+        HubParams memory p = _params;
+        _checkCallback(callbackGasLimit, callbackFlags, p.maxCallbackGas);
+        (modelFee, settlementFee, callbackFee, total) = _fees(terms.price, callbackGasLimit, callbackFlags, p);
+    }
+
+    /// @dev The settlement fee depends on the model fee only: callback gas is a cost passed through, not a
+    ///      price the protocol takes a share of.
+    function _fees(uint96 price, uint32 callbackGasLimit, uint8 callbackFlags, HubParams memory p)
+        private
+        pure
+        returns (uint256 modelFee, uint256 settlementFee, uint256 callbackFee, uint256 total)
+    {
         modelFee = price;
         settlementFee = FeeMath.settlementFee(price, p.baseSettlementFee, p.settlementFeeBps);
-        total = modelFee + settlementFee;
+        uint8 callbacks;
+        // Unchecked: each term is 0 or 1 (the bits set in the flags).
+        unchecked {
+            callbacks = (callbackFlags & CALLBACK_ON_COMMIT) / CALLBACK_ON_COMMIT
+                + (callbackFlags & CALLBACK_ON_SETTLE) / CALLBACK_ON_SETTLE;
+        }
+        callbackFee = FeeMath.callbackFee(callbackGasLimit, callbacks, p.callbackGasPrice);
+        total = modelFee + settlementFee + callbackFee;
         if (total > type(uint96).max) revert HubAmountTooLarge(total);
     }
 
+    /// @dev Everything a request escrowed. Unchecked: the hub only stores bindings of requests whose sum it
+    ///      checked below 2^96 (`_fees`), and callers use this after matching `req` against that binding.
+    function _escrowOf(Request calldata req) private pure returns (uint96 escrow) {
+        unchecked {
+            escrow = req.modelFee + req.settlementFee + req.callbackFee;
+        }
+    }
+
     /// @dev The stored status, except that a Committed record whose binding was cleared is Settled.
-    function _statusOf(RequestRecord storage record) private view returns (RequestStatus status) {
-        status = record.status;
-        if (status == RequestStatus.Committed && record.binding == bytes32(0)) status = RequestStatus.Settled;
+    function _effectiveStatus(RequestStatus stored, bytes32 binding) private pure returns (RequestStatus status) {
+        status = stored == RequestStatus.Committed && binding == bytes32(0) ? RequestStatus.Settled : stored;
     }
 
     function _expectStatus(bytes32 requestId, RequestStatus actual, RequestStatus expected) private pure {
@@ -414,15 +472,13 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
 
     function _checkInput(uint256[] calldata input, uint16 words) private pure {
         if (input.length != words) revert HubInputLengthMismatch(words, input.length);
-        for (uint256 i; i < input.length; ++i) {
-            if (input[i] >= FieldMath.SCALAR_FIELD) revert HubInputWordOutOfField(i, input[i]);
-        }
+        uint256 bad = FieldMath.firstOutOfScalarField(input);
+        if (bad != words) revert HubInputWordOutOfField(bad, input[bad]);
     }
 
     function _checkOutput(uint256[] calldata output, uint16 words) private pure {
         if (output.length != words) revert HubOutputLengthMismatch(words, output.length);
-        for (uint256 i; i < output.length; ++i) {
-            if (output[i] >= FieldMath.SCALAR_FIELD) revert HubOutputWordOutOfField(i, output[i]);
-        }
+        uint256 bad = FieldMath.firstOutOfScalarField(output);
+        if (bad != words) revert HubOutputWordOutOfField(bad, output[bad]);
     }
 }

@@ -9,7 +9,7 @@ import {FeeMath} from "../libraries/FeeMath.sol";
 /// @title HubGovernance
 /// @notice The hub's governance parameters, owner (two-step transfer), pause switch and accounting slot.
 /// @dev The pause flag shares the accounting slot that every request reads anyway, so checking it is free;
-///      the events and errors keep OpenZeppelin `Pausable`'s signatures.
+///      the events and errors (declared in `IInferenceHub`) keep OpenZeppelin `Pausable`'s signatures.
 abstract contract HubGovernance is IInferenceHub, Ownable2Step {
     /// @notice Longest commit or proof window governance may set.
     uint32 public constant MAX_WINDOW = 30 days;
@@ -27,18 +27,6 @@ abstract contract HubGovernance is IInferenceHub, Ownable2Step {
 
     HubParams internal _params;
     Accounting internal _accounting;
-
-    /// @notice New requests were stopped.
-    /// @param account The owner who paused.
-    event Paused(address account);
-    /// @notice New requests were resumed.
-    /// @param account The owner who unpaused.
-    event Unpaused(address account);
-
-    /// @notice The hub is paused (new requests are refused).
-    error EnforcedPause();
-    /// @notice The hub is not paused.
-    error ExpectedPause();
 
     /// @param governance The owner.
     /// @param initialParams The first parameters.
@@ -65,8 +53,7 @@ abstract contract HubGovernance is IInferenceHub, Ownable2Step {
         emit Unpaused(msg.sender);
     }
 
-    /// @notice Whether new requests are stopped.
-    /// @return True while paused.
+    /// @inheritdoc IInferenceHub
     function paused() external view returns (bool) {
         return _accounting.paused;
     }
@@ -84,6 +71,10 @@ abstract contract HubGovernance is IInferenceHub, Ownable2Step {
         if (p.commitWindow == 0 || p.commitWindow > MAX_WINDOW) revert HubInvalidParam("commitWindow", p.commitWindow);
         if (p.proofWindow == 0 || p.proofWindow > MAX_WINDOW) revert HubInvalidParam("proofWindow", p.proofWindow);
         if (p.maxCallbackGas > MAX_CALLBACK_GAS_CAP) revert HubInvalidParam("maxCallbackGas", p.maxCallbackGas);
+        // Callbacks allowed but free would let requesters spend nodes' gas for nothing.
+        if (p.maxCallbackGas != 0 && p.callbackGasPrice == 0) {
+            revert HubInvalidParam("callbackGasPrice", p.callbackGasPrice);
+        }
         _params = p;
         emit ParamsUpdated(p);
     }

@@ -9,10 +9,6 @@ abstract contract InferenceConsumer is IInferenceConsumer {
     /// @notice The hub whose callbacks are accepted.
     address public immutable HUB;
 
-    /// @notice A callback came from someone other than the hub.
-    /// @param caller The caller.
-    error ConsumerOnlyHub(address caller);
-
     /// @param hub The InferenceHub.
     constructor(address hub) {
         HUB = hub;

@@ -7,6 +7,10 @@ pragma solidity ^0.8.28;
 ///      never blocks the commit or the settlement (the hub reports the outcome in `CallbackCompleted`).
 ///      Consumers must check `msg.sender == hub`.
 interface IInferenceConsumer {
+    /// @notice A callback came from someone other than the hub.
+    /// @param caller The caller.
+    error ConsumerOnlyHub(address caller);
+
     /// @notice A node committed a result (not yet proven): optimistic consumers may act on it.
     /// @param requestId The request.
     /// @param output The committed output words.

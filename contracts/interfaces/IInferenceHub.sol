@@ -14,6 +14,9 @@ pragma solidity ^0.8.28;
 ///      back exactly as emitted in `Requested` (and the output words as emitted in `Committed`), and the hub
 ///      checks it against the stored binding. Node earnings are pulled (`withdrawEarnings`); settlement fees
 ///      accumulate in `pendingBurn` and are burned by anyone through `flushBurn`.
+///      Escrow per request = `modelFee + settlementFee + callbackFee` (see `quoteRequest`). The callback fee prices
+///      the consumer gas the requester asks for (`callbackGasLimit` per callback, at the governance rate
+///      `callbackGasPrice`), so a requester cannot make nodes pay for its callbacks.
 ///      Errors raised by other contracts bubble up unchanged: the token's (`ERC20InsufficientAllowance`,
 ///      `ERC20InsufficientBalance`), staking's (`StakingNodeNotRegistered`, `StakingStakeBelowMinimum`),
 ///      the registry's (`RegistryModelUnknown`) and the verifier's (`VerifierProofInvalid`, ...).
@@ -51,6 +54,10 @@ interface IInferenceHub {
         uint96 modelFee;
         /// The protocol settlement fee escrowed, burned on settlement.
         uint96 settlementFee;
+        /// The callback gas fee escrowed: `callbackGasLimit` × callbacks asked × `callbackGasPrice` at request time,
+        /// in OPG wei; zero without callbacks. Paid to the committing node on settlement; returned to the requester
+        /// on refund and on slash.
+        uint96 callbackFee;
         /// The bond locked from the committing node's stake, slashed if no proof arrives in time.
         uint96 bond;
         /// Last second (inclusive) at which a commit is accepted.
@@ -63,8 +70,8 @@ interface IInferenceHub {
 
     /// @notice Governance parameters.
     /// @dev Storage layout: slot 0: `baseSettlementFee` (96) | `settlementFeeBps` (16) | `slashCompensationBps`
-    ///      (16) | `commitWindow` (32) | `proofWindow` (32) | `maxCallbackGas` (32); slot 1: `requestBond` (96) |
-    ///      `slashRemainderRecipient` (160).
+    ///      (16) | `commitWindow` (32) | `proofWindow` (32) | `maxCallbackGas` (32) | `callbackGasPrice` (32) —
+    ///      full; slot 1: `requestBond` (96) | `slashRemainderRecipient` (160). A request reads both slots.
     struct HubParams {
         /// Flat part of the settlement fee, in OPG wei.
         uint96 baseSettlementFee;
@@ -78,6 +85,10 @@ interface IInferenceHub {
         uint32 proofWindow;
         /// Cap on a request's `callbackGasLimit`.
         uint32 maxCallbackGas;
+        /// Price of callback gas the requester pays, in OPG gwei (10^9 OPG wei) per gas unit of `callbackGasLimit`
+        /// per callback; must be > 0 while `maxCallbackGas` > 0. A uint32 in gwei spans 10^-9 to ≈ 4.29 OPG per
+        /// gas, and keeps the largest callback fee (2 × 5,000,000 gas × (2^32 − 1) gwei ≈ 4.3·10^7 OPG) below 2^96.
+        uint32 callbackGasPrice;
         /// Bond locked from the committing node's stake per request.
         uint96 requestBond;
         /// Receives the part of a slashed bond not paid to the requester; zero address = burn it.
@@ -109,7 +120,7 @@ interface IInferenceHub {
     /// @param index The word's position.
     /// @param value The word.
     error HubOutputWordOutOfField(uint256 index, uint256 value);
-    /// @notice The total fee (model fee + settlement fee) exceeds the caller's maximum.
+    /// @notice The total fee (model fee + settlement fee + callback fee) exceeds the caller's maximum.
     /// @param total The current total fee.
     /// @param maxTotalFee The caller's maximum.
     error HubFeeAboveMax(uint256 total, uint256 maxTotalFee);
@@ -172,6 +183,11 @@ interface IInferenceHub {
     /// @notice An amount does not fit its 96-bit field.
     /// @param amount The amount.
     error HubAmountTooLarge(uint256 amount);
+    /// @notice A request was made while the hub is paused (also: `pause` while already paused). The name and
+    ///         signature are OpenZeppelin `Pausable`'s, so tooling that knows that error decodes it.
+    error EnforcedPause();
+    /// @notice `unpause` was called while the hub is not paused (OpenZeppelin `Pausable`'s signature).
+    error ExpectedPause();
 
     /// @notice A request was made and its fees escrowed.
     /// @param requestId The id (`keccak256(abi.encode(block.chainid, hub, nonce))`).
@@ -187,10 +203,17 @@ interface IInferenceHub {
     event Committed(bytes32 indexed requestId, address indexed node, uint256[] output, uint64 proofDeadline);
     /// @notice A commitment was proven: the node was credited and the settlement fee queued for burning.
     /// @param requestId The request.
-    /// @param node The node credited.
-    /// @param modelFee The amount credited to the node.
+    /// @param node The node credited (with `modelFee + callbackFee`).
+    /// @param modelFee The model fee credited to the node.
+    /// @param callbackFee The callback gas fee credited to the node.
     /// @param settlementFeeBurned The amount added to `pendingBurn`.
-    event Settled(bytes32 indexed requestId, address indexed node, uint256 modelFee, uint256 settlementFeeBurned);
+    event Settled(
+        bytes32 indexed requestId,
+        address indexed node,
+        uint256 modelFee,
+        uint256 callbackFee,
+        uint256 settlementFeeBurned
+    );
     /// @notice An uncommitted request expired and its escrow went back to the requester.
     /// @param requestId The request.
     /// @param requester The requester.
@@ -229,13 +252,21 @@ interface IInferenceHub {
     /// @notice Governance parameters changed.
     /// @param params The new parameters.
     event ParamsUpdated(HubParams params);
+    /// @notice New requests were stopped (OpenZeppelin `Pausable`'s signature).
+    /// @param account The owner who paused.
+    event Paused(address account);
+    /// @notice New requests were resumed (OpenZeppelin `Pausable`'s signature).
+    /// @param account The owner who unpaused.
+    event Unpaused(address account);
 
-    /// @notice Makes a request, pulling `modelFee + settlementFee` with an existing allowance.
+    /// @notice Makes a request, pulling `quoteRequest(modelId, callbackGasLimit, callbackFlags).total` with an
+    ///         existing allowance.
     /// @param modelId An active ZK model.
     /// @param input Packed input words (length = the model's `inputWords`, each < r).
     /// @param callbackGasLimit Gas for each callback (0 with no flags; ≤ `maxCallbackGas`).
     /// @param callbackFlags `CALLBACK_ON_COMMIT` | `CALLBACK_ON_SETTLE`, or 0.
-    /// @param maxTotalFee Reverts `HubFeeAboveMax` if the fee is higher (protects against price changes).
+    /// @param maxTotalFee Reverts `HubFeeAboveMax` if the total fee (callback fee included) is higher (protects
+    ///        against price changes).
     /// @return requestId The new request's id.
     function request(
         uint64 modelId,
@@ -276,7 +307,9 @@ interface IInferenceHub {
     /// @param output Output words (length = `req.outputWords`, each < r).
     function commit(bytes32 requestId, Request calldata req, uint256[] calldata output) external;
 
-    /// @notice Settles a commitment with a proof; callable by anyone, pays only the committing node.
+    /// @notice Settles a commitment with a proof; callable by anyone, pays only the committing node: it is credited
+    ///         `req.modelFee` and the whole `req.callbackFee` (it provisioned the commit callback's gas, and the
+    ///         settle callback's when it settles itself).
     /// @param requestId The request.
     /// @param req The request as emitted in `Requested`.
     /// @param output The output words as emitted in `Committed`.
@@ -284,13 +317,16 @@ interface IInferenceHub {
     function settle(bytes32 requestId, Request calldata req, uint256[] calldata output, bytes calldata proof)
         external;
 
-    /// @notice Returns the escrow of a request nobody committed to by its deadline; callable by anyone.
+    /// @notice Returns the escrow (callback fee included: no callback ran) of a request nobody committed to by its
+    ///         deadline; callable by anyone.
     /// @param requestId The request.
     /// @param req The request as emitted in `Requested`.
     function refund(bytes32 requestId, Request calldata req) external;
 
     /// @notice Slashes a commitment not proven by its proof deadline; callable by anyone. The requester gets
-    ///         the escrow back plus `slashCompensationBps` of the bond; the rest is burned or sent as set.
+    ///         the whole escrow back plus `slashCompensationBps` of the bond; the rest is burned or sent as set.
+    ///         The callback fee goes back too: a node is paid only for a proven result, and a commit callback it
+    ///         ran delivered an unproven one.
     /// @param requestId The request.
     /// @param req The request as emitted in `Requested`.
     /// @param output The output words as emitted in `Committed`.
@@ -315,12 +351,27 @@ interface IInferenceHub {
     /// @notice Resumes new requests; only the owner.
     function unpause() external;
 
-    /// @notice The fee a request for `modelId` costs now; reverts like `request` for unknown/inactive models.
+    /// @notice The fee a request for `modelId` without callbacks costs now; reverts like `request` for
+    ///         unknown/inactive models. Requests with callbacks cost more: quote them with `quoteRequest`.
     /// @param modelId The model.
     /// @return modelFee Paid to the node on settlement.
     /// @return settlementFee Burned on settlement.
     /// @return total `modelFee + settlementFee`, the amount to approve.
     function quote(uint64 modelId) external view returns (uint256 modelFee, uint256 settlementFee, uint256 total);
+
+    /// @notice The fee `request(modelId, _, callbackGasLimit, callbackFlags, _)` costs now, split in its parts;
+    ///         reverts like `request` for unknown/inactive models and invalid callback settings.
+    /// @param modelId The model.
+    /// @param callbackGasLimit Gas for each callback (0 with no flags).
+    /// @param callbackFlags `CALLBACK_ON_COMMIT` | `CALLBACK_ON_SETTLE`, or 0.
+    /// @return modelFee Paid to the node on settlement.
+    /// @return settlementFee Burned on settlement (depends on the model fee only).
+    /// @return callbackFee `callbackGasLimit` × callbacks × `callbackGasPrice` × 10^9, paid to the node on settlement.
+    /// @return total `modelFee + settlementFee + callbackFee`, the amount to approve (and the least `maxTotalFee`).
+    function quoteRequest(uint64 modelId, uint32 callbackGasLimit, uint8 callbackFlags)
+        external
+        view
+        returns (uint256 modelFee, uint256 settlementFee, uint256 callbackFee, uint256 total);
 
     /// @notice The stored state of a request.
     /// @param requestId The request.
@@ -349,7 +400,7 @@ interface IInferenceHub {
     /// @notice A node's bonds locked by open commitments and its withdrawable earnings.
     /// @param node The node.
     /// @return lockedBond Sum of bonds of its unsettled commitments.
-    /// @return earnings Withdrawable model fees.
+    /// @return earnings Withdrawable model and callback fees.
     function nodeAccount(address node) external view returns (uint256 lockedBond, uint256 earnings);
 
     /// @notice Sum of bonds of `node`'s open commitments (NodeStaking refuses to unbond below it).
@@ -368,4 +419,8 @@ interface IInferenceHub {
     /// @notice The current governance parameters.
     /// @return params The parameters.
     function params() external view returns (HubParams memory params);
+
+    /// @notice Whether new requests are stopped.
+    /// @return isPaused True while paused.
+    function paused() external view returns (bool isPaused);
 }

@@ -30,6 +30,16 @@ interface IProofVerifier {
     /// @notice The pairing check failed: the proof does not prove these public signals.
     error VerifierProofInvalid();
 
+    /// @notice Raised at deployment by an adapter whose wrapped verifier has no code, or whose signal count is zero.
+    /// @param verifier The wrapped verifier's address.
+    /// @param signalCount The signal count given.
+    error VerifierInvalidConfig(address verifier, uint256 signalCount);
+
+    /// @notice Raised by a caller (the hub's `VerifierCall`) when the verifier address holds no code: a call to it
+    ///         would succeed with no check at all.
+    /// @param verifier The address.
+    error VerifierCallNoCode(address verifier);
+
     /// @notice Verifies `proof` for `publicSignals`; returns nothing and reverts on any failure.
     /// @param proof `abi.encode(uint256[8])` in the layout described above.
     /// @param publicSignals Output words followed by input words, each < r.

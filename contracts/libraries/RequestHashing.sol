@@ -6,8 +6,8 @@ import {IInferenceHub} from "../interfaces/IInferenceHub.sol";
 /// @title RequestHashing
 /// @notice The hashes by which the hub binds a request, and a request to its committed output.
 library RequestHashing {
-    /// @dev Bytes of `Request`'s head: 12 static-or-offset words, the last one the offset of `input`.
-    uint256 private constant HEAD_BYTES = 0x180;
+    /// @dev Bytes of `Request`'s head: 13 static-or-offset words, the last one the offset of `input`.
+    uint256 private constant HEAD_BYTES = 0x1a0;
 
     /// @notice `keccak256(abi.encode(req))`, the binding stored while a request awaits a commit.
     /// @dev Hashes `0x20 ‖ <req's calldata bytes>` directly instead of re-encoding field by field. This equals
@@ -18,7 +18,7 @@ library RequestHashing {
     /// @return requestHash The hash.
     function hash(IInferenceHub.Request calldata req) internal pure returns (bytes32 requestHash) {
         assembly ("memory-safe") {
-            // Canonical layout: head (0x180) | input.length | input words. A huge length makes the copy run
+            // Canonical layout: head (HEAD_BYTES) | input.length | input words. A huge length makes the copy run
             // out of gas or (wrapping) hash a length word that differs from the canonical one.
             let size := add(add(HEAD_BYTES, 0x20), mul(calldataload(add(req, HEAD_BYTES)), 0x20))
             let ptr := mload(0x40)
@@ -26,13 +26,6 @@ library RequestHashing {
             calldatacopy(add(ptr, 0x20), req, size)
             requestHash := keccak256(ptr, add(size, 0x20))
         }
-    }
-
-    /// @notice `keccak256(abi.encode(req))` for a request built in memory (same bytes as the calldata form).
-    /// @param req The request.
-    /// @return requestHash The hash.
-    function hashMemory(IInferenceHub.Request memory req) internal pure returns (bytes32 requestHash) {
-        requestHash = keccak256(abi.encode(req));
     }
 
     /// @notice The binding stored once committed:

@@ -8,9 +8,10 @@ import {IProofVerifier} from "../interfaces/IProofVerifier.sol";
 /// @dev Builds the call's ABI encoding in memory with `calldatacopy` (no intermediate array) and bubbles the
 ///      verifier's revert data (its named errors) unchanged.
 library VerifierCall {
-    /// @notice The verifier address holds no code.
-    /// @param verifier The address.
-    error VerifierCallNoCode(address verifier);
+    /// @dev Bytes of a function selector.
+    uint256 private constant SELECTOR_BYTES = 4;
+    /// @dev Head of `verifyProof(bytes,uint256[])`'s arguments: the offsets of `proof` and of the signals.
+    uint256 private constant ARGS_HEAD_BYTES = 0x40;
 
     /// @notice Reverts unless `verifier` accepts `proof` for public signals `output ++ input`.
     /// @param verifier An `IProofVerifier`.
@@ -23,24 +24,28 @@ library VerifierCall {
         uint256[] calldata output,
         uint256[] calldata input
     ) internal view {
-        if (verifier.code.length == 0) revert VerifierCallNoCode(verifier);
+        if (verifier.code.length == 0) revert IProofVerifier.VerifierCallNoCode(verifier);
         bytes4 selector = IProofVerifier.verifyProof.selector;
         assembly ("memory-safe") {
+            // selector | offset(proof) | offset(signals) | proof.length | proof (padded) | n | signals
             let ptr := mload(0x40)
             let padded := and(add(proof.length, 31), not(31))
-            // selector | offset(proof) = 0x40 | offset(signals) | proof.length | proof (padded) | n | signals
+            let args := add(ptr, SELECTOR_BYTES)
             mstore(ptr, selector)
-            mstore(add(ptr, 0x04), 0x40)
-            mstore(add(ptr, 0x24), add(0x60, padded))
-            mstore(add(ptr, 0x44), proof.length)
-            if padded { mstore(add(add(ptr, 0x64), sub(padded, 0x20)), 0) } // zero the last word's padding
-            calldatacopy(add(ptr, 0x64), proof.offset, proof.length)
-            let signals := add(add(ptr, 0x64), padded)
+            mstore(args, ARGS_HEAD_BYTES)
+            mstore(add(args, 0x20), add(add(ARGS_HEAD_BYTES, 0x20), padded))
+            let proofAt := add(args, ARGS_HEAD_BYTES)
+            mstore(proofAt, proof.length)
+            let proofData := add(proofAt, 0x20)
+            if padded { mstore(add(proofData, sub(padded, 0x20)), 0) } // zero the last word's padding
+            calldatacopy(proofData, proof.offset, proof.length)
+            let signals := add(proofData, padded)
             let outBytes := mul(output.length, 0x20)
+            let inBytes := mul(input.length, 0x20)
             mstore(signals, add(output.length, input.length))
             calldatacopy(add(signals, 0x20), output.offset, outBytes)
-            calldatacopy(add(add(signals, 0x20), outBytes), input.offset, mul(input.length, 0x20))
-            let size := sub(add(add(signals, 0x20), add(outBytes, mul(input.length, 0x20))), ptr)
+            calldatacopy(add(add(signals, 0x20), outBytes), input.offset, inBytes)
+            let size := sub(add(add(signals, 0x20), add(outBytes, inBytes)), ptr)
             if iszero(staticcall(gas(), verifier, ptr, size, 0, 0)) {
                 returndatacopy(ptr, 0, returndatasize())
                 revert(ptr, returndatasize())

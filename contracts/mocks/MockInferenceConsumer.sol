@@ -51,7 +51,7 @@ contract MockInferenceConsumer is InferenceConsumer {
         returns (bytes32 requestId)
     {
         IInferenceHub hub = IInferenceHub(HUB);
-        (,, uint256 total) = hub.quote(modelId);
+        (,,, uint256 total) = hub.quoteRequest(modelId, gasLimit, flags);
         IERC20(address(IHubToken(HUB).TOKEN())).approve(HUB, total);
         requestId = hub.request(modelId, input, gasLimit, flags, total);
     }

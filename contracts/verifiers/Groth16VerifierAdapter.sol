@@ -12,8 +12,16 @@ import {FieldMath} from "../libraries/FieldMath.sol";
 /// @dev The proof bytes' 8 words are, in order, exactly the static ABI encoding of `(pA, pB, pC)` that
 ///      snarkjs' `exportSolidityCallData` produces, so the call is `selector ++ proof ++ signals`.
 contract Groth16VerifierAdapter is IProofVerifier {
-    /// @notice Proof size: 8 words.
+    /// @notice Proof words: pA (2), pB (4), pC (2).
+    uint256 private constant PROOF_WORDS = 8;
+    /// @notice Bytes in an ABI word.
+    uint256 private constant WORD_BYTES = 32;
+    /// @notice Proof size: `PROOF_WORDS` × `WORD_BYTES` (a literal, so inline assembly may use it).
     uint256 private constant PROOF_BYTES = 256;
+    /// @notice Bytes of a function selector.
+    uint256 private constant SELECTOR_BYTES = 4;
+    /// @notice Where the signals start in the call to the snarkjs verifier: `SELECTOR_BYTES` + `PROOF_BYTES`.
+    uint256 private constant SIGNALS_AT = 260;
 
     /// @notice The wrapped snarkjs verifier.
     address public immutable VERIFIER;
@@ -21,11 +29,6 @@ contract Groth16VerifierAdapter is IProofVerifier {
     uint256 public immutable SIGNAL_COUNT;
     /// @notice `verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[N])` for this N.
     bytes4 public immutable VERIFY_SELECTOR;
-
-    /// @notice The wrapped verifier has no code, or N is zero.
-    /// @param verifier The address given.
-    /// @param signalCount The N given.
-    error VerifierInvalidConfig(address verifier, uint256 signalCount);
 
     /// @param verifier A deployed snarkjs Groth16 verifier.
     /// @param signalCount Its public signal count N.
@@ -47,14 +50,17 @@ contract Groth16VerifierAdapter is IProofVerifier {
         if (proof.length != PROOF_BYTES) revert VerifierMalformedProof(proof.length);
         uint256 count = SIGNAL_COUNT;
         if (publicSignals.length != count) revert VerifierSignalCountMismatch(count, publicSignals.length);
-        (uint256 proofAt, uint256 signalsAt) = (0, 0);
+        uint256 proofAt;
         assembly ("memory-safe") {
             proofAt := proof.offset
-            signalsAt := publicSignals.offset
         }
-        uint256 bad = _firstNotBelow(proofAt, 8, FieldMath.BASE_FIELD);
-        if (bad < 8) revert VerifierProofCoordinateOutOfField(bad, uint256(bytes32(proof[bad * 32:bad * 32 + 32])));
-        bad = _firstNotBelow(signalsAt, count, FieldMath.SCALAR_FIELD);
+        // proof.length == PROOF_BYTES was checked above, so the 8 words lie inside calldata.
+        uint256 bad = FieldMath.firstNotBelow(proofAt, PROOF_WORDS, FieldMath.BASE_FIELD);
+        if (bad < PROOF_WORDS) {
+            uint256 at = bad * WORD_BYTES;
+            revert VerifierProofCoordinateOutOfField(bad, uint256(bytes32(proof[at:at + WORD_BYTES])));
+        }
+        bad = FieldMath.firstOutOfScalarField(publicSignals);
         if (bad < count) revert VerifierSignalOutOfField(bad, publicSignals[bad]);
         if (!_callVerifier(proof, publicSignals)) revert VerifierProofInvalid();
     }
@@ -62,19 +68,6 @@ contract Groth16VerifierAdapter is IProofVerifier {
     /// @inheritdoc IProofVerifier
     function publicSignalCount() external view returns (uint256 count) {
         count = SIGNAL_COUNT;
-    }
-
-    /// @dev Index of the first of `count` calldata words at `offset` that is not below `modulus`, or `count`.
-    function _firstNotBelow(uint256 offset, uint256 count, uint256 modulus) private pure returns (uint256 index) {
-        assembly ("memory-safe") {
-            index := count
-            for { let i := 0 } lt(i, count) { i := add(i, 1) } {
-                if iszero(lt(calldataload(add(offset, mul(i, 0x20))), modulus)) {
-                    index := i
-                    break
-                }
-            }
-        }
     }
 
     /// @dev Calls `VERIFIER.verifyProof(pA, pB, pC, signals)` with `selector ++ proof ++ signals` and reads
@@ -85,11 +78,11 @@ contract Groth16VerifierAdapter is IProofVerifier {
         assembly ("memory-safe") {
             let ptr := mload(0x40)
             mstore(ptr, selector)
-            calldatacopy(add(ptr, 4), proof.offset, 256)
-            let signalBytes := mul(publicSignals.length, 32)
-            calldatacopy(add(ptr, 260), publicSignals.offset, signalBytes)
-            let success := staticcall(gas(), verifier, ptr, add(260, signalBytes), 0x00, 0x20)
-            ok := and(and(success, eq(returndatasize(), 32)), eq(mload(0x00), 1))
+            calldatacopy(add(ptr, SELECTOR_BYTES), proof.offset, PROOF_BYTES)
+            let signalBytes := mul(publicSignals.length, WORD_BYTES)
+            calldatacopy(add(ptr, SIGNALS_AT), publicSignals.offset, signalBytes)
+            let success := staticcall(gas(), verifier, ptr, add(SIGNALS_AT, signalBytes), 0x00, WORD_BYTES)
+            ok := and(and(success, eq(returndatasize(), WORD_BYTES)), eq(mload(0x00), 1))
         }
     }
 }

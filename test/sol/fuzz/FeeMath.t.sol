@@ -19,6 +19,15 @@ contract FeeMathTest is Test {
         assertLe(FeeMath.settlementFee(lo, base, bps), FeeMath.settlementFee(hi, base, bps), "monotone");
     }
 
+    function testFuzz_callbackFee_isGasTimesCallbacksTimesRate(uint32 gasLimit, uint8 callbacks, uint32 price)
+        public
+        pure
+    {
+        uint256 fee = FeeMath.callbackFee(gasLimit, callbacks, price);
+        assertEq(fee, uint256(gasLimit) * callbacks * price * 1e9, "gas x callbacks x price (gwei)");
+        if (callbacks <= 2 && gasLimit <= 5_000_000) assertLe(fee, type(uint96).max, "fits the 96-bit escrow");
+    }
+
     function testFuzz_splitSlash_conservesTheBond(uint96 bond, uint16 bpsSeed) public pure {
         uint256 bps = bound(bpsSeed, 0, 10_000);
         (uint256 compensation, uint256 remainder) = FeeMath.splitSlash(bond, bps);

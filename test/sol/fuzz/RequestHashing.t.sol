@@ -30,6 +30,7 @@ contract RequestHashingTest is ProtocolBase {
             callbackGasLimit: uint32(seed >> 24),
             modelFee: fee,
             settlementFee: fee / 3,
+            callbackFee: fee / 5,
             bond: bond,
             commitDeadline: deadline,
             proofWindow: uint32(seed >> 56),
@@ -41,10 +42,10 @@ contract RequestHashingTest is ProtocolBase {
     function test_commit_rejectsNonCanonicalRequestEncoding() public {
         (bytes32 id, IInferenceHub.Request memory req) = _requestA();
         bytes memory data = abi.encodeCall(hub.commit, (id, req, fixtureA.output));
-        // The struct starts at 4 + its offset word; word 11 of its head is the offset of `input` (0x180).
+        // The struct starts at 4 + its offset word; word 12 of its head is the offset of `input` (0x1a0).
         uint256 structAt = 4 + uint256(bytes32(_slice(data, 36)));
-        uint256 inputOffsetAt = structAt + 11 * 32;
-        assertEq(uint256(bytes32(_slice(data, inputOffsetAt))), 0x180, "canonical input offset");
+        uint256 inputOffsetAt = structAt + 12 * 32;
+        assertEq(uint256(bytes32(_slice(data, inputOffsetAt))), 0x1a0, "canonical input offset");
         // Same decoded values, different bytes: dirty bits above the requester's 20-byte address.
         data[structAt + 11] = 0x01;
         vm.prank(node);
@@ -63,7 +64,7 @@ contract RequestHashingTest is ProtocolBase {
         bytes memory copy = abi.encodePacked(uint256(2), fixtureA.input[0], fixtureA.input[1]);
         data = bytes.concat(data, copy);
         bytes32 offsetWord = bytes32(newOffset);
-        for (uint256 i; i < 32; ++i) data[structAt + 11 * 32 + i] = offsetWord[i];
+        for (uint256 i; i < 32; ++i) data[structAt + 12 * 32 + i] = offsetWord[i];
         vm.prank(node);
         (bool ok, bytes memory reason) = address(hub).call(data);
         assertFalse(ok, "relocated array rejected");

@@ -69,15 +69,23 @@ contract HubHandler {
         return _tracked.length;
     }
 
+    function tracked(uint256 i) external view returns (IInferenceHub.Request memory req, bytes32 id) {
+        (req, id) = (_tracked[i].req, _tracked[i].id);
+    }
+
+    /// Bit 0 of `seed` picks the fixture, bits 8–9 the callback flags, bits 16+ the callback gas (the requester is
+    /// an account without code, so its callbacks succeed at once; what matters here is the fee they escrow).
     function request(uint256 seed) external {
         uint8 which = uint8(seed % 2);
+        uint8 flags = uint8((seed >> 8) % 4);
+        uint32 gasLimit = flags == 0 ? 0 : uint32(1 + (seed >> 16) % HUB.params().maxCallbackGas);
         VM.prank(REQUESTER);
-        try HUB.request(MODEL_ID, _fixtures[which].input, 0, 0, type(uint256).max) returns (bytes32 id) {
+        try HUB.request(MODEL_ID, _fixtures[which].input, gasLimit, flags, type(uint256).max) returns (bytes32 id) {
             Tracked storage t = _tracked.push();
             t.id = id;
             t.fixture = which;
-            _fillRequest(t.req, which);
-            ghostEscrow += uint256(t.req.modelFee) + t.req.settlementFee;
+            _fillRequest(t.req, which, gasLimit, flags);
+            ghostEscrow += _escrow(t.req);
         } catch {}
         _checkSupply();
     }
@@ -104,8 +112,8 @@ contract HubHandler {
         try HUB.settle(t.id, t.req, t.output, proof) {
             if (!valid) invalidProofSettled = true;
             if (++settleCount[t.id] > 1) settledTwice = true;
-            ghostValidFees += t.req.modelFee;
-            ghostEscrow -= uint256(t.req.modelFee) + t.req.settlementFee;
+            ghostValidFees += uint256(t.req.modelFee) + t.req.callbackFee;
+            ghostEscrow -= _escrow(t.req);
         } catch {}
         _checkSupply();
     }
@@ -114,7 +122,7 @@ contract HubHandler {
         if (_tracked.length == 0) return;
         Tracked storage t = _tracked[seed % _tracked.length];
         try HUB.refund(t.id, t.req) {
-            ghostEscrow -= uint256(t.req.modelFee) + t.req.settlementFee;
+            ghostEscrow -= _escrow(t.req);
         } catch {}
         _checkSupply();
     }
@@ -124,7 +132,7 @@ contract HubHandler {
         Tracked storage t = _tracked[seed % _tracked.length];
         if (t.output.length == 0) return;
         try HUB.slash(t.id, t.req, t.output) {
-            ghostEscrow -= uint256(t.req.modelFee) + t.req.settlementFee;
+            ghostEscrow -= _escrow(t.req);
         } catch {}
         _checkSupply();
     }
@@ -160,15 +168,22 @@ contract HubHandler {
         for (uint256 i; i < output.length; ++i) out[i] = output[i] + 1;
     }
 
-    function _fillRequest(IInferenceHub.Request storage r, uint8 which) private {
-        (uint256 modelFee, uint256 settlementFee,) = HUB.quote(MODEL_ID);
+    function _escrow(IInferenceHub.Request storage r) private view returns (uint256) {
+        return uint256(r.modelFee) + r.settlementFee + r.callbackFee;
+    }
+
+    function _fillRequest(IInferenceHub.Request storage r, uint8 which, uint32 gasLimit, uint8 flags) private {
         IInferenceHub.HubParams memory p = HUB.params();
+        uint256 callbacks = (flags & 1) + (flags >> 1);
         r.requester = REQUESTER;
         r.modelId = MODEL_ID;
         r.verifier = HUB.REGISTRY().modelTerms(MODEL_ID).verifier;
         r.outputWords = 1;
-        r.modelFee = uint96(modelFee);
-        r.settlementFee = uint96(settlementFee);
+        r.callbackFlags = flags;
+        r.callbackGasLimit = gasLimit;
+        r.modelFee = HUB.REGISTRY().modelTerms(MODEL_ID).price;
+        r.settlementFee = uint96(p.baseSettlementFee + (uint256(r.modelFee) * p.settlementFeeBps) / 10_000);
+        r.callbackFee = uint96(uint256(gasLimit) * callbacks * p.callbackGasPrice * 1 gwei);
         r.bond = p.requestBond;
         r.commitDeadline = uint64(block.timestamp) + p.commitWindow;
         r.proofWindow = p.proofWindow;
@@ -209,6 +224,27 @@ contract InferenceHubInvariantTest is ProtocolBase {
         invariant_noNodePaidWithoutValidProof();
         invariant_supplyOnlyFallsByBurns();
         assertEq(hub.totalEscrowed(), 0, "all three requests closed");
+    }
+
+    /// Requests with callbacks escrow their callback fee, which the proving node is paid and a refund returns.
+    function test_handler_callbackFeesBalance() public {
+        uint256 withCallbacks = (3 << 8) | (199_999 << 16); // both callbacks, 200,000 gas each
+        handler.request(withCallbacks);
+        handler.request(withCallbacks | 1); // fixture B
+        (IInferenceHub.Request memory first,) = _tracked(0);
+        assertEq(first.callbackFee, 2 * 200_000 * uint256(CALLBACK_GAS_PRICE) * 1 gwei, "callback fee escrowed");
+        handler.commit(0, true);
+        handler.settle(0, false);
+        assertEq(handler.ghostValidFees(), PRICE + first.callbackFee, "node paid the callback fee");
+        handler.warp(COMMIT_WINDOW + 1);
+        handler.refund(1);
+        invariant_hubBalanceIsFullyAccounted();
+        invariant_noNodePaidWithoutValidProof();
+        assertEq(hub.totalEscrowed(), 0, "both requests closed");
+    }
+
+    function _tracked(uint256 i) internal view returns (IInferenceHub.Request memory req, bytes32 id) {
+        (req, id) = handler.tracked(i);
     }
 
     function _nodeEarnings() internal view returns (uint256 total) {

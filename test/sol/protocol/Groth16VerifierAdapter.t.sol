@@ -85,10 +85,10 @@ contract Groth16VerifierAdapterTest is ProtocolBase {
     }
 
     function test_constructor_revertsOnBadConfig() public {
-        vm.expectRevert(abi.encodeWithSelector(Groth16VerifierAdapter.VerifierInvalidConfig.selector, stranger, 3));
+        vm.expectRevert(abi.encodeWithSelector(IProofVerifier.VerifierInvalidConfig.selector, stranger, 3));
         new Groth16VerifierAdapter(stranger, 3);
         vm.expectRevert(
-            abi.encodeWithSelector(Groth16VerifierAdapter.VerifierInvalidConfig.selector, address(groth16), 0)
+            abi.encodeWithSelector(IProofVerifier.VerifierInvalidConfig.selector, address(groth16), 0)
         );
         new Groth16VerifierAdapter(address(groth16), 0);
     }
@@ -100,7 +100,7 @@ contract Groth16VerifierAdapterTest is ProtocolBase {
         harness.verify(address(adapter), fixtureA.proof, fixtureA.input, fixtureA.output);
         vm.expectRevert(abi.encodeWithSelector(IProofVerifier.VerifierMalformedProof.selector, 33));
         harness.verify(address(adapter), new bytes(33), fixtureA.output, fixtureA.input);
-        vm.expectRevert(abi.encodeWithSelector(VerifierCall.VerifierCallNoCode.selector, stranger));
+        vm.expectRevert(abi.encodeWithSelector(IProofVerifier.VerifierCallNoCode.selector, stranger));
         harness.verify(stranger, fixtureA.proof, fixtureA.output, fixtureA.input);
     }
 

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {IInferenceHub} from "../../../contracts/interfaces/IInferenceHub.sol";
-import {InferenceConsumer} from "../../../contracts/consumer/InferenceConsumer.sol";
+import {IInferenceConsumer} from "../../../contracts/interfaces/IInferenceConsumer.sol";
 import {MockInferenceConsumer} from "../../../contracts/mocks/MockInferenceConsumer.sol";
 import {ProtocolBase} from "./ProtocolBase.sol";
 
@@ -96,9 +96,9 @@ contract InferenceHubCallbacksTest is ProtocolBase {
     }
 
     function test_consumer_rejectsCallsNotFromHub() public {
-        vm.expectRevert(abi.encodeWithSelector(InferenceConsumer.ConsumerOnlyHub.selector, address(this)));
+        vm.expectRevert(abi.encodeWithSelector(IInferenceConsumer.ConsumerOnlyHub.selector, address(this)));
         consumer.onInferenceSettled(bytes32(0), fixtureA.output);
-        vm.expectRevert(abi.encodeWithSelector(InferenceConsumer.ConsumerOnlyHub.selector, address(this)));
+        vm.expectRevert(abi.encodeWithSelector(IInferenceConsumer.ConsumerOnlyHub.selector, address(this)));
         consumer.onInferenceCommitted(bytes32(0), fixtureA.output);
     }
 }

@@ -128,7 +128,7 @@ contract InferenceHubLifecycleTest is ProtocolBase {
         (bytes32 id, IInferenceHub.Request memory req) = _commitA();
         uint256 supply = token.totalSupply();
         vm.expectEmit(address(hub));
-        emit IInferenceHub.Settled(id, node, req.modelFee, req.settlementFee);
+        emit IInferenceHub.Settled(id, node, req.modelFee, req.callbackFee, req.settlementFee);
         vm.prank(stranger); // a copier submits the proof: the committing node is paid
         hub.settle(id, req, fixtureA.output, fixtureA.proof);
 

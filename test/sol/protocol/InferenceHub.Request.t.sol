@@ -2,7 +2,6 @@
 pragma solidity ^0.8.28;
 
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
-import {HubGovernance} from "../../../contracts/base/HubGovernance.sol";
 import {IInferenceHub} from "../../../contracts/interfaces/IInferenceHub.sol";
 import {IModelRegistry} from "../../../contracts/interfaces/IModelRegistry.sol";
 import {Vm} from "../utils/Vm.sol";
@@ -195,7 +194,7 @@ contract InferenceHubRequestTest is ProtocolBase {
 
     function test_request_revertsWhenPaused() public {
         hub.pause();
-        vm.expectRevert(HubGovernance.EnforcedPause.selector);
+        vm.expectRevert(IInferenceHub.EnforcedPause.selector);
         vm.prank(requester);
         hub.request(modelId, fixtureA.input, 0, 0, type(uint256).max);
         hub.unpause();

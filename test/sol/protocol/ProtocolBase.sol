@@ -29,6 +29,8 @@ abstract contract ProtocolBase is Test {
     uint32 internal constant COMMIT_WINDOW = 600;
     uint32 internal constant PROOF_WINDOW = 3_600;
     uint32 internal constant MAX_CALLBACK_GAS = 500_000;
+    /// @dev 1,000 OPG gwei per callback gas unit = 10^-6 OPG per gas: a 200k-gas callback costs 0.2 OPG.
+    uint32 internal constant CALLBACK_GAS_PRICE = 1_000;
     uint256 internal constant START = 1_700_000_000;
     uint256 internal constant SCALAR_FIELD =
         21888242871839275222246405745257275088548364400416034343698204186575808495617;
@@ -84,6 +86,7 @@ abstract contract ProtocolBase is Test {
             commitWindow: COMMIT_WINDOW,
             proofWindow: PROOF_WINDOW,
             maxCallbackGas: MAX_CALLBACK_GAS,
+            callbackGasPrice: CALLBACK_GAS_PRICE,
             requestBond: BOND,
             slashRemainderRecipient: address(0)
         });
@@ -112,7 +115,7 @@ abstract contract ProtocolBase is Test {
         view
         returns (IInferenceHub.Request memory req)
     {
-        (uint256 modelFee, uint256 settlementFee,) = hub.quote(modelId);
+        (uint256 modelFee, uint256 settlementFee, uint256 callbackFee,) = hub.quoteRequest(modelId, gasLimit, flags);
         IInferenceHub.HubParams memory p = hub.params();
         req = IInferenceHub.Request({
             requester: who,
@@ -123,6 +126,7 @@ abstract contract ProtocolBase is Test {
             callbackGasLimit: gasLimit,
             modelFee: uint96(modelFee),
             settlementFee: uint96(settlementFee),
+            callbackFee: uint96(callbackFee),
             bond: p.requestBond,
             commitDeadline: uint64(block.timestamp) + p.commitWindow,
             proofWindow: p.proofWindow,
