@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerRelayerCommands } from "../relayer/cli.ts";
-import { registerModelCommands } from "../zkml/cli.ts";
+import { registerModelCommands } from "../zkml/index.ts";
 
 /** Reads the project's version from package.json (one source of truth). */
 function packageVersion(): string {

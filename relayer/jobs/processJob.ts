@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Abi, Address, PublicClient } from "viem";
 import { type HubRequest, RequestStatus } from "../../abi/index.ts";
-import { type CompiledModel, INPUT_SIGNAL } from "../../zkml/index.ts";
+import { type CompiledModel, witnessInput } from "../../zkml/index.ts";
 import { fromJson, toJson } from "../common/codec.ts";
 import type { RelayerConfig } from "../common/config.ts";
 import { RelayerError, RevertError } from "../common/errors.ts";
@@ -140,7 +140,7 @@ async function prove(deps: JobDeps, job: Job, req: HubRequest, output: bigint[])
   const result = await deps.prover.prove({
     wasm: join(model.dir, files.wasm),
     zkey: join(model.dir, files.zkey),
-    witnessInput: { [INPUT_SIGNAL]: req.input.map(String) },
+    witnessInput: witnessInput(req.input),
   });
   const expected = [...output, ...req.input];
   if (result.publicSignals.length !== expected.length || result.publicSignals.some((s, i) => s !== expected[i])) {
