@@ -1,16 +1,30 @@
-import { type Abi, type Address, type Log, type PublicClient, parseEventLogs } from "viem";
+import { type Abi, type AbiEvent, type Address, BlockNotFoundError, getAbiItem, type PublicClient } from "viem";
 import type { RelayerConfig } from "../common/config.ts";
+import { RelayerError } from "../common/errors.ts";
 import type { Logger } from "../common/logger.ts";
 import { withRetry } from "../common/retry.ts";
 import type { Store } from "../store/store.ts";
 
+/** `getBlock` calls in flight at once while recording the hashes of a chunk near the head. */
+const HASH_FETCH_CONCURRENCY = 8;
+
 /** A `Requested` event as the watcher hands it on. */
 export type RequestedLog = { requestId: `0x${string}`; modelId: bigint; request: unknown; blockNumber: bigint };
 
+/** The hub's `Requested` event, the only one the watcher asks the node for. */
+function requestedEvent(abi: Abi): AbiEvent {
+  const item = getAbiItem({ abi, name: "Requested" }) as AbiEvent | undefined;
+  if (item?.type !== "event") throw new RelayerError("the hub ABI has no Requested event");
+  return item;
+}
+
 /**
  * Scans the hub's `Requested` logs from the persisted cursor up to the final head (per the finality
- * policy), in chunks, and detects reorgs by comparing the cursor block's stored hash with the chain's:
- * on a mismatch it rewinds to the last block whose hash still matches and reports the fork point.
+ * policy), in chunks. It keeps the hash of every block within `finality.reorgWindowBlocks` of the head
+ * (and of each chunk's last block), and detects a reorg when the cursor block's stored hash is no longer
+ * the chain's: it then walks down the stored hashes (skipping gaps) to the highest one that still
+ * matches, rewinds the cursor there and reports that fork point. A reorg deeper than the window rewinds
+ * by the window, with a warning.
  */
 export function createWatcher(deps: {
   publicClient: PublicClient;
@@ -23,6 +37,9 @@ export function createWatcher(deps: {
   onReorg: (forkBlock: number) => void;
 }) {
   const { publicClient, store, config, log } = deps;
+  const window = config.finality.reorgWindowBlocks;
+  const beforeStart = Number(config.startBlock) - 1;
+  const requested = requestedEvent(deps.abi);
   let lastHead = 0n;
 
   async function finalHead(): Promise<bigint> {
@@ -37,50 +54,98 @@ export function createWatcher(deps: {
     return block.number;
   }
 
+  /** The chain's hash of block `n`, or undefined when it has no such block (a shorter branch); RPC faults throw. */
   async function chainHash(n: number): Promise<string | undefined> {
-    const block = await publicClient.getBlock({ blockNumber: BigInt(n) }).catch(() => undefined);
-    return block?.hash ?? undefined;
+    try {
+      return (await publicClient.getBlock({ blockNumber: BigInt(n) })).hash;
+    } catch (error) {
+      if (error instanceof BlockNotFoundError) return undefined;
+      throw error;
+    }
   }
 
-  /** Returns true if a reorg was found (and the cursor rewound). */
+  /**
+   * Highest stored block at or above the window's floor (and below `cursor`) that the chain still
+   * holds; the floor itself when none does.
+   */
+  async function findFork(cursor: number): Promise<{ fork: number; matched: boolean; floor: number }> {
+    const floor = Math.max(cursor - window, beforeStart);
+    for (const stored of store.storedHashes(floor, cursor - 1)) {
+      if ((await chainHash(stored.number)) === stored.hash) return { fork: stored.number, matched: true, floor };
+    }
+    return { fork: floor, matched: false, floor };
+  }
+
+  /** Returns true if a reorg was found (and the cursor rewound). Writes nothing until it knows. */
   async function checkReorg(cursor: number): Promise<boolean> {
     const stored = store.blockHash(cursor);
     if (!stored || (await chainHash(cursor)) === stored) return false;
-    let fork = cursor - 1;
-    while (fork >= 0) {
-      const s = store.blockHash(fork);
-      if (s === undefined) {
-        // No record this deep: rescan from the configured start (scanning is idempotent).
-        fork = Math.max(Number(config.startBlock) - 1, -1);
-        break;
-      }
-      if ((await chainHash(fork)) === s) break;
-      fork--;
-    }
-    log.warn({ cursor, fork }, "reorg detected: rewinding the log cursor");
-    store.rewindTo(fork);
+    const { fork, matched, floor } = await findFork(cursor);
+    if (!matched && floor > beforeStart) {
+      log.warn(
+        { cursor, fork, reorgWindowBlocks: window },
+        "reorg deeper than the hash window: rewinding by the window only; blocks below it are not rescanned",
+      );
+    } else log.warn({ cursor, fork }, "reorg detected: rewinding the log cursor");
+    // Without a matching stored hash the fork block's hash is taken from the chain as it is now, so the
+    // next check starts from there instead of walking down another window.
+    const forkHash = matched || fork < 0 ? undefined : ((await chainHash(fork)) ?? null);
+    store.rewindTo(fork, forkHash);
     deps.onReorg(fork);
     return true;
   }
 
+  /**
+   * Hashes to record for the chunk `from`…`to`: every block within the window of the head (a reorg can
+   * reach those) and the chunk's last one. Undefined when the chain no longer has one of them (it moved
+   * to a shorter branch): the chunk is read again on the next poll.
+   */
+  async function chunkHashes(from: number, to: number): Promise<{ number: number; hash: string }[] | undefined> {
+    const first = Math.max(from, Number(lastHead) - window);
+    const numbers = first <= to ? Array.from({ length: to - first + 1 }, (_, i) => first + i) : [to];
+    const hashes: { number: number; hash: string }[] = [];
+    for (let i = 0; i < numbers.length; i += HASH_FETCH_CONCURRENCY) {
+      const batch = numbers.slice(i, i + HASH_FETCH_CONCURRENCY);
+      const blocks = await Promise.all(batch.map((n) => withRetry(() => chainHash(n))));
+      for (const [j, hash] of blocks.entries()) {
+        if (hash === undefined) return undefined;
+        hashes.push({ number: batch[j]!, hash });
+      }
+    }
+    return hashes;
+  }
+
   /** One scan step; returns the number of blocks still behind the final head. */
   async function poll(): Promise<number> {
-    const head = await withRetry(finalHead);
-    const cursor = store.getCursor() ?? Number(config.startBlock) - 1;
+    const head = Number(await withRetry(finalHead));
+    const cursor = store.getCursor() ?? beforeStart;
     if (cursor >= 0 && (await withRetry(() => checkReorg(cursor)))) return 1;
-    if (head <= BigInt(cursor)) return 0;
-    const from = BigInt(cursor + 1);
-    const to = head < from + BigInt(config.logChunkBlocks) - 1n ? head : from + BigInt(config.logChunkBlocks) - 1n;
-    const logs: Log[] = await withRetry(() =>
-      publicClient.getLogs({ address: deps.hub, fromBlock: from, toBlock: to }),
+    if (head <= cursor) return 0;
+    const from = cursor + 1;
+    const to = Math.min(head, from + config.logChunkBlocks - 1);
+    // Hashes before logs: if the chain switches branches after this, the cursor's stored hash is the old
+    // branch's and the next check sees the reorg (the other order could record the new branch's hash
+    // over the old branch's logs, and miss it).
+    const hashes = await chunkHashes(from, to);
+    if (!hashes) {
+      log.info({ from, to }, "chain moved to a shorter branch while a chunk was read: reading it again");
+      return 1;
+    }
+    const logs = await withRetry(() =>
+      publicClient.getLogs({
+        address: deps.hub,
+        event: requested,
+        fromBlock: BigInt(from),
+        toBlock: BigInt(to),
+        strict: true,
+      }),
     );
-    const toBlock = await withRetry(() => publicClient.getBlock({ blockNumber: to }));
-    for (const ev of parseEventLogs({ abi: deps.abi, logs, eventName: "Requested" })) {
+    for (const ev of logs) {
       const args = ev.args as unknown as { requestId: `0x${string}`; modelId: bigint; request: unknown };
       deps.onRequested({ ...args, blockNumber: ev.blockNumber });
     }
-    store.advanceCursor(Number(to), [{ number: Number(to), hash: toBlock.hash }]);
-    return Number(head - to);
+    store.advanceCursor(to, hashes, window);
+    return head - to;
   }
 
   return { poll, lastHead: () => lastHead };
