@@ -59,6 +59,8 @@ async function pollLoop(parts: {
       status.lag = await watcher.poll();
       status.rpcOk = true;
       for (const job of store.openJobs()) scheduler.kick(job.requestId);
+      // Bounded (one small batch per poll): the table holds open jobs plus the retention period's history.
+      store.pruneFinished(Date.now() - common.config.retention.finishedJobsMs);
       if (poll % WITHDRAW_EVERY_POLLS === 0) await parts.periodic();
       common.metrics.jobs.reset(); // states that emptied must read 0, not their last count
       for (const [state, n] of Object.entries(store.countByState())) common.metrics.jobs.set({ state }, n);

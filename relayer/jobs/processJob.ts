@@ -171,7 +171,7 @@ async function settle(deps: JobDeps, job: Job, req: HubRequest, output: bigint[]
   if ("dryRun" in outcome) return;
   const now = Date.now();
   deps.metrics.commitToSettle.observe((now - (job.committedAt ?? now)) / 1000);
-  deps.metrics.earnings.inc(Number(req.modelFee));
+  deps.metrics.earnings.inc(Number(req.modelFee + req.callbackFee));
   setState(deps, job, "settled", {
     settledAt: now,
     settleGas: outcome.receipt.gasUsed.toString(),
