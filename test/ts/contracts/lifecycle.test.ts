@@ -8,7 +8,7 @@ import {
   TEST_CIRCUIT_WASM,
   TEST_CIRCUIT_ZKEY,
 } from "../../../deploy/testProtocol.ts";
-import { encodeProof } from "../../../zkml/proofEncoding.ts";
+import { encodeProof } from "../../../zkml/index.ts";
 
 type Protocol = Awaited<ReturnType<typeof deployTestProtocol>>;
 
