@@ -1,9 +1,9 @@
-import type { Abi, Address, Hex } from "viem";
-import { readArtifact } from "./artifacts.ts";
-import { type DeployClients, deployArtifact } from "./deployProtocol.ts";
+import type { Abi, Address } from "viem";
+import { type ContractArtifact, readArtifact } from "./artifacts.ts";
+import { type DeployClients, deployArtifact } from "./deployPlan.ts";
 
 /** A compiled snarkjs verifier: `<modelDir>/verifier.json` or a Hardhat artifact. */
-export type VerifierArtifact = { readonly abi: Abi; readonly bytecode: Hex };
+export type VerifierArtifact = ContractArtifact<Abi | readonly unknown[]>;
 
 /** Addresses of a deployed verifier and its `IProofVerifier` adapter. */
 export type VerifierDeployment = { groth16Verifier: Address; adapter: Address };
@@ -19,11 +19,13 @@ export async function deployGroth16Verifier(
   if (!Number.isInteger(signalCount) || signalCount < 1) {
     throw new Error(`signalCount must be a positive integer, got ${signalCount}`);
   }
-  const groth16 = await deployArtifact(clients, verifier, []);
-  const adapter = await deployArtifact(clients, readArtifact("Groth16VerifierAdapter"), [
-    groth16.address,
-    BigInt(signalCount),
-  ]);
+  const groth16 = await deployArtifact(clients, verifier, [], "Groth16 verifier deployment");
+  const adapter = await deployArtifact(
+    clients,
+    readArtifact("Groth16VerifierAdapter"),
+    [groth16.address, BigInt(signalCount)],
+    "Groth16VerifierAdapter deployment",
+  );
   return { groth16Verifier: groth16.address, adapter: adapter.address };
 }
 

@@ -2,12 +2,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Address, type Hex, keccak256, parseEventLogs } from "viem";
 import { z } from "zod";
-import { readArtifact } from "./artifacts.ts";
-import type { DeployClients } from "./deployProtocol.ts";
+import { modelRegistryAbi, VerificationMode } from "../abi/index.ts";
+import { writeAndWait } from "../sdk/actions/writeAndWait.ts";
+import { EventMissingError } from "../sdk/errors.ts";
+import type { DeployClients } from "./deployPlan.ts";
 import { deployGroth16Verifier, type VerifierArtifact } from "./deployVerifier.ts";
-
-/** `IModelRegistry.VerificationMode.ZK`. */
-const MODE_ZK = 0;
 
 /** The parts of `<modelDir>/manifest.json` registration needs (the model compiler writes the full manifest). */
 const RegistrationManifest = z.object({
@@ -72,24 +71,26 @@ export async function registerModel(
     price: bigint;
   },
 ): Promise<RegisteredModel> {
-  const { walletClient, publicClient } = clients;
   const { groth16Verifier, adapter } = await deployGroth16Verifier(clients, {
     verifier: opts.verifier,
     signalCount: opts.inputWords + opts.outputWords,
   });
-  const { abi } = readArtifact("ModelRegistry");
-  const hash = await walletClient.writeContract({
+  const receipt = await writeAndWait(clients, {
+    contractName: "ModelRegistry",
     address: opts.registry,
-    abi,
+    abi: modelRegistryAbi,
     functionName: "register",
-    args: [MODE_ZK, adapter, opts.manifestHash, opts.manifestURI, opts.inputWords, opts.outputWords, opts.price],
-    account: walletClient.account,
-    chain: walletClient.chain,
+    args: [
+      VerificationMode.ZK,
+      adapter,
+      opts.manifestHash,
+      opts.manifestURI,
+      opts.inputWords,
+      opts.outputWords,
+      opts.price,
+    ],
   });
-  const receipt = await publicClient.waitForTransactionReceipt({ hash });
-  if (receipt.status !== "success") throw new Error(`ModelRegistry.register transaction ${hash} reverted`);
-  const [event] = parseEventLogs({ abi, logs: receipt.logs, eventName: "ModelRegistered" });
-  const modelId = (event?.args as { modelId?: bigint } | undefined)?.modelId;
-  if (modelId === undefined) throw new Error(`ModelRegistered missing from transaction ${hash}`);
-  return { modelId, groth16Verifier, adapter, manifestHash: opts.manifestHash };
+  const [event] = parseEventLogs({ abi: modelRegistryAbi, logs: receipt.logs, eventName: "ModelRegistered" });
+  if (!event) throw new EventMissingError("ModelRegistered", receipt.transactionHash);
+  return { modelId: event.args.modelId, groth16Verifier, adapter, manifestHash: opts.manifestHash };
 }

@@ -9,18 +9,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as snarkjs from "snarkjs";
-import { createPublicClient, createWalletClient, type Hex, http, parseEventLogs } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
-import { readArtifact } from "../deploy/artifacts.ts";
+import type { Hex } from "viem";
 import { createLogger } from "../relayer/common/logger.ts";
 import { startLocalChain } from "../relayer/dev/localChain.ts";
-import { ensureCompiledModel, localRelayerConfig, provisionLocalNetwork } from "../relayer/dev/localNetwork.ts";
+import {
+  ensureCompiledModel,
+  localClients,
+  localRelayerConfig,
+  provisionLocalNetwork,
+} from "../relayer/dev/localNetwork.ts";
 import { createProverPool } from "../relayer/prover/proverPool.ts";
 import { startRelayer } from "../relayer/relayer.ts";
 import { openStore } from "../relayer/store/store.ts";
-import { chainFor } from "../relayer/tx/chain.ts";
-import { INPUT_SIGNAL } from "../zkml/compiler/generateCircuit.ts";
-import { loadCompiledModel, releaseProverThreads } from "../zkml/index.ts";
+import { approve, request } from "../sdk/index.ts";
+import { loadCompiledModel, releaseProverThreads, witnessInput } from "../zkml/index.ts";
 
 const { values } = parseArgs({
   options: {
@@ -54,22 +56,8 @@ async function commitLatency(modelDir: string) {
       logLevel: "silent",
     });
     const relayer = await startRelayer(config, createLogger("silent"));
-    const viemChain = chainFor(dep.chainId, [chain.url]);
-    const pub = createPublicClient({ chain: viemChain, transport: http(chain.url), pollingInterval: 20 });
-    const wallet = createWalletClient({
-      chain: viemChain,
-      transport: http(chain.url),
-      account: privateKeyToAccount(dep.keys.requester),
-    });
-    const hubAbi = readArtifact("InferenceHub").abi;
-    await pub.waitForTransactionReceipt({
-      hash: await wallet.writeContract({
-        address: dep.token,
-        abi: readArtifact("OPGToken").abi,
-        functionName: "approve",
-        args: [dep.hub, 2n ** 255n],
-      }),
-    });
+    const requester = localClients(chain.url, dep.chainId, dep.keys.requester, { pollingInterval: 20 });
+    await approve(requester, { hub: dep.hub, token: dep.token, amount: 2n ** 255n });
     const mined = new Map<Hex, number>();
     const started = Date.now();
     for (let i = 0; i < REQUESTS; i++) {
@@ -77,15 +65,14 @@ async function commitLatency(modelDir: string) {
         { length: model.manifest.publicSignals.input.values },
         (_, j) => Math.sin(i * 7 + j) * 0.9,
       );
-      const hash = await wallet.writeContract({
-        address: dep.hub,
-        abi: hubAbi,
-        functionName: "request",
-        args: [BigInt(dep.modelId), model.packInput(model.quantizeInput(input)), 0, 0, 2n ** 96n],
+      const { requestId } = await request(requester, {
+        hub: dep.hub,
+        modelId: BigInt(dep.modelId),
+        input: model.packInput(model.quantizeInput(input)),
+        // A fixed ceiling skips the quote read, so the loop sends back to back.
+        maxTotalFee: 2n ** 96n,
       });
-      const receipt = await pub.waitForTransactionReceipt({ hash });
-      const [ev] = parseEventLogs({ abi: hubAbi, logs: receipt.logs, eventName: "Requested" });
-      mined.set((ev!.args as { requestId: Hex }).requestId, Date.now());
+      mined.set(requestId, Date.now());
     }
     const store = openStore(join(dataDir, "relayer.sqlite"));
     const deadline = Date.now() + 600_000;
@@ -115,7 +102,7 @@ async function proofThroughput(modelDir: string) {
   const zkey = join(model.dir, model.manifest.files.zkey);
   const inputs = Array.from({ length: PROOFS }, (_, i) => {
     const x = Array.from({ length: model.manifest.publicSignals.input.values }, (_, j) => Math.cos(i * 3 + j) * 0.8);
-    return { [INPUT_SIGNAL]: model.packInput(model.quantizeInput(x)).map(String) };
+    return witnessInput(model.packInput(model.quantizeInput(x)));
   });
   await model.close();
 
@@ -131,7 +118,7 @@ async function proofThroughput(modelDir: string) {
   const pool = createProverPool(CONCURRENCY);
   await pool.prove({ wasm, zkey, witnessInput: inputs[0]! }); // start the worker processes (one-off cost)
   t = performance.now();
-  await Promise.all(inputs.map((witnessInput) => pool.prove({ wasm, zkey, witnessInput })));
+  await Promise.all(inputs.map((input) => pool.prove({ wasm, zkey, witnessInput: input })));
   const poolPerMin = (inputs.length / (performance.now() - t)) * 60_000;
   await pool.close();
   return { rawPerMin, poolPerMin };

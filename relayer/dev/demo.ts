@@ -1,14 +1,14 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createPublicClient, createWalletClient, formatUnits, type Hex, http, parseEventLogs } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
-import { readArtifact } from "../../deploy/artifacts.ts";
+import { formatUnits, type Hex } from "viem";
+import { approve, request, waitForInference } from "../../sdk/index.ts";
 import { argmax, loadCompiledModel, releaseProverThreads } from "../../zkml/index.ts";
 import { RelayerError } from "../common/errors.ts";
 import { openStore } from "../store/store.ts";
-import { chainFor } from "../tx/chain.ts";
-import { type LocalDeployment, MODEL_FIXTURES } from "./localNetwork.ts";
+import { type LocalDeployment, localClients, MODEL_FIXTURES } from "./localNetwork.ts";
 
+/** How often the demo polls for its requests' progress: it measures latencies in milliseconds. */
+const POLL_INTERVAL_MS = 50;
 /** How long the demo waits for one request to settle. */
 const SETTLE_TIMEOUT_MS = 300_000;
 
@@ -39,47 +39,29 @@ export async function runDemo(opts: {
     throw new RelayerError(`no local deployment at ${file}`, { details: "start one first: npx opg relayer start" });
   }
   const dep = JSON.parse(readFileSync(file, "utf8")) as LocalDeployment;
-  const chain = chainFor(dep.chainId, [dep.rpcUrl]);
-  const publicClient = createPublicClient({ chain, transport: http(dep.rpcUrl), pollingInterval: 50 });
-  const wallet = createWalletClient({
-    chain,
-    transport: http(dep.rpcUrl),
-    account: privateKeyToAccount(dep.keys.requester),
-  });
-  const hubAbi = readArtifact("InferenceHub").abi;
-  const tokenAbi = readArtifact("OPGToken").abi;
+  const clients = localClients(dep.rpcUrl, dep.chainId, dep.keys.requester, { pollingInterval: POLL_INTERVAL_MS });
+  const { publicClient } = clients;
   const model = await loadCompiledModel(dep.modelDir, { executionProvider: "cpu" });
   const samples = (
     JSON.parse(readFileSync(join(MODEL_FIXTURES, "demo.samples.json"), "utf8")) as { inputs: number[][] }
   ).inputs;
   const meta = JSON.parse(readFileSync(join(MODEL_FIXTURES, "demo.meta.json"), "utf8")) as { labels?: string[] };
-  const wait = async (hash: Hex) => publicClient.waitForTransactionReceipt({ hash });
-  await wait(
-    await wallet.writeContract({
-      address: dep.token,
-      abi: tokenAbi,
-      functionName: "approve",
-      args: [dep.hub, 2n ** 255n],
-    }),
-  );
+  await approve(clients, { hub: dep.hub, token: dep.token, amount: 2n ** 255n });
   const rows: DemoRow[] = [];
   try {
     for (let i = 0; i < opts.count; i++) {
       const input = samples[i % samples.length]!;
       const words = model.packInput(model.quantizeInput(input));
-      const sent = await wallet.writeContract({
-        address: dep.hub,
-        abi: hubAbi,
-        functionName: "request",
-        args: [BigInt(dep.modelId), words, 0, 0, 2n ** 96n],
+      const { requestId, receipt } = await request(clients, {
+        hub: dep.hub,
+        modelId: BigInt(dep.modelId),
+        input: words,
       });
-      const receipt = await wait(sent);
       const minedAt = Date.now();
-      const [ev] = parseEventLogs({ abi: hubAbi, logs: receipt.logs, eventName: "Requested" });
-      const requestId = (ev!.args as { requestId: Hex }).requestId;
-      await waitForEvent(publicClient, dep.hub, hubAbi, "Committed", requestId, receipt.blockNumber);
+      const wait = { hub: dep.hub, requestId, fromBlock: receipt.blockNumber, timeoutMs: SETTLE_TIMEOUT_MS };
+      await waitForInference(publicClient, { ...wait, until: "committed" });
       const committedAt = Date.now();
-      const settled = await waitForEvent(publicClient, dep.hub, hubAbi, "Settled", requestId, receipt.blockNumber);
+      const { settled } = await waitForInference(publicClient, { ...wait, until: "settled" });
       const settledAt = Date.now();
       const settleReceipt = await publicClient.getTransactionReceipt({ hash: settled.transactionHash });
       const row: DemoRow = {
@@ -90,7 +72,7 @@ export async function runDemo(opts: {
         proveMs: relayerProveMs(opts.dataDir, requestId),
         commitToSettleMs: settledAt - committedAt,
         settleGas: settleReceipt.gasUsed,
-        burned: (settled.args as { settlementFeeBurned: bigint }).settlementFeeBurned,
+        burned: settled.args.settlementFeeBurned,
       };
       rows.push(row);
       const label = meta.labels ? meta.labels[argmax(row.output)] : String(argmax(row.output));
@@ -116,26 +98,4 @@ function relayerProveMs(dataDir: string, requestId: string): number | null {
   } finally {
     store.close();
   }
-}
-
-async function waitForEvent(
-  client: ReturnType<typeof createPublicClient>,
-  hub: Hex,
-  abi: ReturnType<typeof readArtifact>["abi"],
-  eventName: "Committed" | "Settled",
-  requestId: Hex,
-  fromBlock: bigint,
-) {
-  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    const logs = await client.getLogs({ address: hub, fromBlock });
-    const match = parseEventLogs({ abi, logs, eventName }).find(
-      (l) => (l.args as { requestId: Hex }).requestId === requestId,
-    );
-    if (match) return match;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new RelayerError(
-    `no ${eventName} event for ${requestId} within ${SETTLE_TIMEOUT_MS} ms: is the relayer running?`,
-  );
 }

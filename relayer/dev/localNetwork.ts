@@ -3,9 +3,10 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type Address, bytesToHex, createPublicClient, createWalletClient, type Hex, http } from "viem";
 import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
-import { readArtifact } from "../../deploy/artifacts.ts";
+import { nodeStakingAbi, opgTokenAbi } from "../../abi/index.ts";
 import { type DeployClients, deployProtocol, OPG } from "../../deploy/deployProtocol.ts";
 import { registerCompiledModel } from "../../deploy/registerModel.ts";
+import { writeAndWait } from "../../sdk/actions/writeAndWait.ts";
 import { compileModel, MANIFEST_VERSION } from "../../zkml/index.ts";
 import { parseConfig, type RelayerConfig, type RelayerConfigInput } from "../common/config.ts";
 import { chainFor } from "../tx/chain.ts";
@@ -64,13 +65,19 @@ export async function ensureCompiledModel(name: string): Promise<string> {
   return outDir;
 }
 
-function clientsFor(rpcUrl: string, chainId: number, key: Hex): DeployClients {
+/** Read and write clients on a local chain for one development account's key. */
+export function localClients(
+  rpcUrl: string,
+  chainId: number,
+  key: Hex,
+  { pollingInterval }: { pollingInterval?: number } = {},
+): DeployClients {
   const chain = chainFor(chainId, [rpcUrl]);
   const transport = http(rpcUrl);
   return {
-    publicClient: createPublicClient({ chain, transport }),
+    publicClient: createPublicClient({ chain, transport, pollingInterval }),
     walletClient: createWalletClient({ chain, transport, account: privateKeyToAccount(key) }),
-  } as unknown as DeployClients;
+  };
 }
 
 /**
@@ -90,37 +97,24 @@ export async function provisionLocalNetwork(opts: {
     requester: devKey("requester"),
     node2: devKey("node2"),
   };
-  const deployer = clientsFor(opts.rpcUrl, chainId, keys.deployer);
+  const deployer = localClients(opts.rpcUrl, chainId, keys.deployer);
   const addresses = await deployProtocol(deployer);
   const { modelId } = await registerCompiledModel(deployer, {
     registry: addresses.registry,
     modelDir: opts.modelDir,
     price: LOCAL_MODEL_PRICE,
   });
-  const token = readArtifact("OPGToken").abi;
-  const staking = readArtifact("NodeStaking").abi;
-  const send = async (c: DeployClients, address: Address, abi: typeof token, functionName: string, args: unknown[]) => {
-    const hash = await c.walletClient.writeContract({
-      address,
-      abi,
-      functionName,
-      args,
-      account: c.walletClient.account,
-      chain: c.walletClient.chain,
-    });
-    const receipt = await c.publicClient.waitForTransactionReceipt({ hash });
-    if (receipt.status !== "success") throw new Error(`${functionName} reverted during local provisioning`);
-  };
-  await send(deployer, addresses.token, token, "transfer", [
-    privateKeyToAccount(keys.requester).address,
-    REQUESTER_FUNDS,
-  ]);
+  const token = { contractName: "OPGToken", address: addresses.token, abi: opgTokenAbi } as const;
+  const staking = { contractName: "NodeStaking", address: addresses.staking, abi: nodeStakingAbi } as const;
+  const requester = privateKeyToAccount(keys.requester).address;
+  await writeAndWait(deployer, { ...token, functionName: "transfer", args: [requester, REQUESTER_FUNDS] });
   for (const role of ["node", "node2"] as const) {
-    const node = clientsFor(opts.rpcUrl, chainId, keys[role]);
-    await send(deployer, addresses.token, token, "transfer", [node.walletClient.account.address, NODE_STAKE]);
-    await send(node, addresses.token, token, "approve", [addresses.staking, NODE_STAKE]);
-    await send(node, addresses.staking, staking, "stake", [NODE_STAKE]);
-    await send(node, addresses.staking, staking, "optIn", [modelId]);
+    const node = localClients(opts.rpcUrl, chainId, keys[role]);
+    const nodeAddress = node.walletClient.account.address;
+    await writeAndWait(deployer, { ...token, functionName: "transfer", args: [nodeAddress, NODE_STAKE] });
+    await writeAndWait(node, { ...token, functionName: "approve", args: [addresses.staking, NODE_STAKE] });
+    await writeAndWait(node, { ...staking, functionName: "stake", args: [NODE_STAKE] });
+    await writeAndWait(node, { ...staking, functionName: "optIn", args: [modelId] });
   }
   const deployment: LocalDeployment = {
     rpcUrl: opts.rpcUrl,

@@ -1,6 +1,7 @@
 import * as snarkjs from "snarkjs";
 import { parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RequestStatus } from "../../../abi/index.ts";
 import {
   deployTestProtocol,
   MODEL_PRICE,
@@ -73,7 +74,7 @@ describe("InferenceHub lifecycle on a local Hardhat network with a real snarkjs 
     const [settled] = parseEventLogs({ abi: hub.abi, logs: settleReceipt.logs, eventName: "Settled" });
     expect(settled?.args).toMatchObject({ requestId, modelFee, settlementFeeBurned: settlementFee });
     const [status] = await hub.read.requestState([requestId]);
-    expect(status).toBe(3); // Settled
+    expect(status).toBe(RequestStatus.Settled);
 
     const [, earnings] = await hub.read.nodeAccount([node.account.address]);
     expect(earnings).toBe(modelFee);

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { keccak256, parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RequestStatus } from "../../../abi/index.ts";
 import { readArtifact } from "../../../deploy/artifacts.ts";
-import type { DeployClients } from "../../../deploy/deployProtocol.ts";
 import { registerCompiledModel } from "../../../deploy/registerModel.ts";
 import { deployTestProtocol, TEST_CIRCUIT_DIR } from "../../../deploy/testProtocol.ts";
 
@@ -33,7 +33,7 @@ describe("registerCompiledModel", () => {
 
   it("deploys the verifier and adapter, registers the model, and the model settles a real proof", async () => {
     const { accounts, publicClient, registry, hub, token, wait } = p;
-    const clients = { walletClient: accounts.other, publicClient } as unknown as DeployClients;
+    const clients = { walletClient: accounts.other, publicClient };
     const model = await registerCompiledModel(clients, {
       registry: registry.address,
       modelDir,
@@ -61,13 +61,13 @@ describe("registerCompiledModel", () => {
     await wait(
       await hub.write.settle([requestId, request, output, fixture.proofBytes], { account: requester.account }),
     );
-    expect((await hub.read.requestState([requestId]))[0]).toBe(3);
+    expect((await hub.read.requestState([requestId]))[0]).toBe(RequestStatus.Settled);
   });
 
   it("names the file when the manifest lacks word counts", async () => {
     const bad = mkdtempSync(join(tmpdir(), "opg-model-"));
     writeFileSync(join(bad, "manifest.json"), JSON.stringify({ publicSignals: { inputWords: 0 } }));
-    const clients = { walletClient: p.accounts.other, publicClient: p.publicClient } as unknown as DeployClients;
+    const clients = { walletClient: p.accounts.other, publicClient: p.publicClient };
     await expect(
       registerCompiledModel(clients, { registry: p.registry.address, modelDir: bad, price: 0n }),
     ).rejects.toThrow(/manifest\.json/);

@@ -1,20 +1,20 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Address, createPublicClient, createWalletClient, type Hex, http, parseEventLogs } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
-import { readArtifact } from "../../../deploy/artifacts.ts";
+import type { Hex } from "viem";
+import { inferenceHubWithErrorsAbi, opgTokenAbi } from "../../../abi/index.ts";
 import type { RelayerConfig, RelayerConfigInput } from "../../../relayer/common/config.ts";
 import { createLogger } from "../../../relayer/common/logger.ts";
 import { type LocalChain, startLocalChain } from "../../../relayer/dev/localChain.ts";
 import {
   ensureCompiledModel,
   type LocalDeployment,
+  localClients,
   localRelayerConfig,
   provisionLocalNetwork,
 } from "../../../relayer/dev/localNetwork.ts";
 import { type Relayer, startRelayer } from "../../../relayer/relayer.ts";
-import { chainFor } from "../../../relayer/tx/chain.ts";
+import { approve, getRequestState, request as sendRequest } from "../../../sdk/index.ts";
 import { loadCompiledModel } from "../../../zkml/index.ts";
 
 /** A local chain with the protocol deployed and the tiny model registered, plus request helpers. */
@@ -23,35 +23,16 @@ export async function startTestNetwork() {
   const modelDir = await ensureCompiledModel("tiny");
   const deployment: LocalDeployment = await provisionLocalNetwork({ rpcUrl: chain.url, modelDir });
   const model = await loadCompiledModel(modelDir, { executionProvider: "cpu" });
-  const viemChain = chainFor(deployment.chainId, [chain.url]);
-  const publicClient = createPublicClient({ chain: viemChain, transport: http(chain.url), pollingInterval: 100 });
-  const requester = createWalletClient({
-    chain: viemChain,
-    transport: http(chain.url),
-    account: privateKeyToAccount(deployment.keys.requester),
-  });
-  const hubAbi = readArtifact("InferenceHub").abi;
-  const tokenAbi = readArtifact("OPGToken").abi;
-  await publicClient.waitForTransactionReceipt({
-    hash: await requester.writeContract({
-      address: deployment.token,
-      abi: tokenAbi,
-      functionName: "approve",
-      args: [deployment.hub, 2n ** 255n],
-    }),
-  });
+  const requester = localClients(chain.url, deployment.chainId, deployment.keys.requester, { pollingInterval: 100 });
+  const { publicClient } = requester;
+  const hubAbi = inferenceHubWithErrorsAbi;
+  const tokenAbi = opgTokenAbi;
+  await approve(requester, { hub: deployment.hub, token: deployment.token, amount: 2n ** 255n });
 
   /** Sends a request with raw input words (use `model.packInput` for valid ones); returns its id. */
   async function requestWords(input: bigint[]): Promise<Hex> {
-    const hash = await requester.writeContract({
-      address: deployment.hub,
-      abi: hubAbi,
-      functionName: "request",
-      args: [BigInt(deployment.modelId), input, 0, 0, 2n ** 96n],
-    });
-    const receipt = await publicClient.waitForTransactionReceipt({ hash });
-    const [ev] = parseEventLogs({ abi: hubAbi, logs: receipt.logs, eventName: "Requested" });
-    return (ev!.args as { requestId: Hex }).requestId;
+    const modelId = BigInt(deployment.modelId);
+    return (await sendRequest(requester, { hub: deployment.hub, modelId, input, maxTotalFee: 2n ** 96n })).requestId;
   }
 
   /** Sends a request for a float input of the model's domain. */
@@ -59,14 +40,9 @@ export async function startTestNetwork() {
     return requestWords(model.packInput(model.quantizeInput(floats)));
   }
 
-  /** `requestState(id)` as [status, deadline, node]. */
+  /** `requestState(id)` as { status, deadline, node }. */
   async function state(requestId: Hex) {
-    const [status, deadline, node] = (await publicClient.readContract({
-      address: deployment.hub,
-      abi: hubAbi,
-      functionName: "requestState",
-      args: [requestId],
-    })) as readonly [number, bigint, Address, Hex];
+    const { status, deadline, node } = await getRequestState(publicClient, { hub: deployment.hub, requestId });
     return { status, deadline, node };
   }
 

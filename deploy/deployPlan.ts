@@ -1,0 +1,83 @@
+import { type Abi, type Address, type ContractConstructorArgs, isAddressEqual } from "viem";
+import { contractAbis } from "../abi/index.ts";
+import { waitForSuccess, writeAndWait } from "../sdk/actions/writeAndWait.ts";
+import type { SdkClients } from "../sdk/clients.ts";
+import { type ContractArtifact, readArtifact } from "./artifacts.ts";
+import { DEPLOYER, type DeployPlan, resolvePlanArg } from "./protocolPlan.ts";
+
+/** Clients for deploying: the wallet must carry its account. */
+export type DeployClients = SdkClients;
+
+/** Addresses of a plan's contracts by key, and the block of its first deployment (where log scans may start). */
+export type PlanDeployment<plan extends DeployPlan> = { [key in keyof plan["contracts"]]: Address } & {
+  deployBlock: bigint;
+};
+
+/**
+ * Deploys one contract from its artifact (constructor arguments typed by its ABI) and waits for the receipt;
+ * throws naming `what` and the hash if it reverted or created no contract.
+ */
+export async function deployArtifact<const abi extends Abi | readonly unknown[]>(
+  { walletClient, publicClient }: DeployClients,
+  artifact: ContractArtifact<abi>,
+  args: ContractConstructorArgs<abi>,
+  what = "deployment",
+): Promise<{ address: Address; blockNumber: bigint }> {
+  const hash = await walletClient.deployContract({
+    abi: artifact.abi as Abi,
+    bytecode: artifact.bytecode,
+    args: args as readonly unknown[],
+    account: walletClient.account,
+    chain: walletClient.chain,
+  });
+  const receipt = await waitForSuccess(publicClient, hash, what);
+  if (!receipt.contractAddress) throw new Error(`${what} transaction ${hash} created no contract`);
+  return { address: receipt.contractAddress, blockNumber: receipt.blockNumber };
+}
+
+/**
+ * Deploys `plan` with viem: its contracts in order, then its calls, then (when `governance` is not the
+ * deployer) its handover calls. `params` override the plan's defaults by name; a parameter group (`hub`)
+ * is replaced whole.
+ */
+export async function deployPlan<plan extends DeployPlan>(
+  clients: DeployClients,
+  plan: plan,
+  params: Readonly<Record<string, unknown>> & { governance?: Address },
+): Promise<PlanDeployment<plan>> {
+  const deployer = clients.walletClient.account.address;
+  const governance = params.governance ?? deployer;
+  const values: Record<string, unknown> = { ...plan.defaults, ...params };
+  const addresses: Record<string, Address> = {};
+  const resolve = (arg: DeployPlan["calls"][number]["args"][number]) =>
+    resolvePlanArg<unknown>(plan, arg, {
+      ref: (key) => addresses[key] ?? fail(`${plan.id}: ${key} is used before it is deployed`),
+      param: (name) => (values[name] === DEPLOYER ? deployer : values[name]),
+      account: (which) => (which === "deployer" ? deployer : governance),
+      literal: (value) => value,
+    });
+  let deployBlock: bigint | undefined;
+  for (const [key, { contract, args }] of Object.entries(plan.contracts)) {
+    // Plan arguments are checked against the ABI when viem encodes them, not by the type system.
+    const artifact: ContractArtifact = readArtifact(contract);
+    const deployed = await deployArtifact(clients, artifact, args.map(resolve), `${contract} deployment`);
+    addresses[key] = deployed.address;
+    deployBlock ??= deployed.blockNumber;
+  }
+  const calls = isAddressEqual(governance, deployer) ? plan.calls : [...plan.calls, ...plan.handover];
+  for (const { on, functionName, args } of calls) {
+    const contractName = plan.contracts[on]?.contract ?? fail(`${plan.id}: a call is made on unknown ${on}`);
+    await writeAndWait(clients, {
+      contractName,
+      address: addresses[on]!,
+      abi: contractAbis[contractName] as Abi,
+      functionName,
+      args: args.map(resolve),
+    });
+  }
+  return { ...addresses, deployBlock: deployBlock ?? fail(`${plan.id} deploys no contract`) } as PlanDeployment<plan>;
+}
+
+function fail(message: string): never {
+  throw new Error(message);
+}

@@ -1,0 +1,23 @@
+/**
+ * The OPG HACA client SDK: request verifiable inferences and wait for their results with viem. ESM, viem
+ * only, nothing Node-specific, so dApps bundle it for browsers. ABIs, enums and struct types come from
+ * `abi/` (generated from the build artifacts).
+ */
+export * from "../abi/index.ts";
+export { OpgError } from "../common/errors.ts";
+export { approve, getFeeToken } from "./actions/approve.ts";
+export { getRequestState, type RequestState } from "./actions/getRequestState.ts";
+export { type Quote, quote } from "./actions/quote.ts";
+export { type RequestParameters, type RequestResult, request } from "./actions/request.ts";
+export { type PermitSignature, signPermit } from "./actions/signPermit.ts";
+export {
+  type CommittedLog,
+  type InferenceResult,
+  type InferenceStage,
+  type SettledLog,
+  type WaitForInferenceParameters,
+  waitForInference,
+} from "./actions/waitForInference.ts";
+export { type WriteAndWaitParameters, waitForSuccess, writeAndWait } from "./actions/writeAndWait.ts";
+export type { ReadClient, SdkClients } from "./clients.ts";
+export { EventMissingError, InferenceFailedError, InferenceTimeoutError, TransactionRevertedError } from "./errors.ts";
