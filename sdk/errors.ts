@@ -32,31 +32,41 @@ export class EventMissingError extends OpgError {
   }
 }
 
-/** A request ended without reaching the awaited stage (refunded, or slashed before settling). */
-export class InferenceFailedError extends OpgError {
-  override name = "InferenceFailedError";
+/** A request did not reach the stage awaited: `status` is where it stands. */
+export class InferenceError extends OpgError {
+  override name = "InferenceError";
   readonly requestId: Hex;
   readonly status: RequestStatus;
 
-  constructor(requestId: Hex, status: RequestStatus, awaited: string) {
-    super(`request ${requestId} ended ${statusName(status)} before it was ${awaited}`);
+  constructor(
+    requestId: Hex,
+    status: RequestStatus,
+    shortMessage: string,
+    opts: ConstructorParameters<typeof OpgError>[1],
+  ) {
+    super(`request ${requestId} ${shortMessage}`, opts);
     this.requestId = requestId;
     this.status = status;
   }
 }
 
+/** A request ended without reaching the awaited stage (refunded, or slashed before settling). */
+export class InferenceFailedError extends InferenceError {
+  override name = "InferenceFailedError";
+
+  constructor(requestId: Hex, status: RequestStatus, awaited: string) {
+    super(requestId, status, `ended ${statusName(status)} before it was ${awaited}`, {});
+  }
+}
+
 /** A request did not reach the awaited stage in time. Retryable: waiting longer may see it. */
-export class InferenceTimeoutError extends OpgError {
+export class InferenceTimeoutError extends InferenceError {
   override name = "InferenceTimeoutError";
-  readonly requestId: Hex;
-  readonly status: RequestStatus;
 
   constructor(requestId: Hex, status: RequestStatus, awaited: string, timeoutMs: number) {
-    super(`request ${requestId} was not ${awaited} within ${timeoutMs} ms`, {
+    super(requestId, status, `was not ${awaited} within ${timeoutMs} ms`, {
       details: `still ${statusName(status)}: is a node serving the model?`,
       retryable: true,
     });
-    this.requestId = requestId;
-    this.status = status;
   }
 }

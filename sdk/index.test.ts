@@ -26,6 +26,13 @@ describe("SDK actions on an in-process Hardhat network", () => {
   const output = proof.output.map(BigInt);
   const as = (role: "requester" | "other") => ({ walletClient: p.accounts[role], publicClient: p.publicClient });
 
+  /** Sends the fixture's request as the requester; returns it with the parameters to wait for it. */
+  async function requestFixture(permit: boolean) {
+    const sent = await request(as("requester"), { hub: p.hub.address, modelId: p.modelId, input, permit });
+    const { requestId, receipt } = sent;
+    return { ...sent, wait: { hub: p.hub.address, requestId, fromBlock: receipt.blockNumber, pollingIntervalMs: 20 } };
+  }
+
   beforeAll(async () => {
     p = await deployTestProtocol();
   });
@@ -45,18 +52,8 @@ describe("SDK actions on an in-process Hardhat network", () => {
   });
 
   it("request pays by permit and waitForInference returns the commitment and the settlement", async () => {
-    const {
-      requestId,
-      request: emitted,
-      receipt,
-    } = await request(as("requester"), {
-      hub: p.hub.address,
-      modelId: p.modelId,
-      input,
-      permit: true,
-    });
+    const { requestId, request: emitted, wait } = await requestFixture(true);
     expect(emitted.input).toEqual(input);
-    const wait = { hub: p.hub.address, requestId, fromBlock: receipt.blockNumber, pollingIntervalMs: 20 };
     const settling = waitForInference(p.publicClient, wait);
     const { node, other } = p.accounts;
     await p.wait(await p.hub.write.commit([requestId, emitted, output], { account: node.account }));
@@ -76,16 +73,7 @@ describe("SDK actions on an in-process Hardhat network", () => {
 
   it("waitForInference times out on an open request and fails on a refunded one", async () => {
     await p.wait(await p.token.write.approve([p.hub.address, 2n ** 96n], { account: p.accounts.requester.account }));
-    const {
-      requestId,
-      request: emitted,
-      receipt,
-    } = await request(as("requester"), {
-      hub: p.hub.address,
-      modelId: p.modelId,
-      input,
-    });
-    const wait = { hub: p.hub.address, requestId, fromBlock: receipt.blockNumber, pollingIntervalMs: 20 };
+    const { requestId, request: emitted, wait } = await requestFixture(false);
     const timedOut = await waitForInference(p.publicClient, { ...wait, timeoutMs: 0 }).catch((e) => e);
     expect(timedOut).toBeInstanceOf(InferenceTimeoutError);
     expect(timedOut.retryable).toBe(true);

@@ -20,4 +20,10 @@ export {
 } from "./actions/waitForInference.ts";
 export { type WriteAndWaitParameters, waitForSuccess, writeAndWait } from "./actions/writeAndWait.ts";
 export type { ReadClient, SdkClients } from "./clients.ts";
-export { EventMissingError, InferenceFailedError, InferenceTimeoutError, TransactionRevertedError } from "./errors.ts";
+export {
+  EventMissingError,
+  InferenceError,
+  InferenceFailedError,
+  InferenceTimeoutError,
+  TransactionRevertedError,
+} from "./errors.ts";
