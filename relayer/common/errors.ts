@@ -26,21 +26,90 @@ export class RevertError extends RelayerError {
   }
 }
 
-/** JSON-RPC error codes that mean "try again" (rate limits, node busy, internal hiccups). */
+/**
+ * A transaction the sender still holds: not mined yet (it keeps replacing it), or not sent because an
+ * earlier nonce is stuck. Retryable: sending the same logical transaction again joins the pending one.
+ */
+export class TxPendingError extends RelayerError {
+  override name = "TxPendingError";
+  /** The nonce that is pending (the stuck one when nothing was sent). */
+  readonly nonce: number;
+  /** How long that nonce has waited for a receipt. */
+  readonly pendingForMs: number;
+
+  constructor(shortMessage: string, opts: { nonce: number; pendingForMs: number; details?: string }) {
+    super(shortMessage, { details: opts.details, retryable: true });
+    this.nonce = opts.nonce;
+    this.pendingForMs = opts.pendingForMs;
+  }
+}
+
+/** JSON-RPC error codes that mean "try again" (rate limits, node busy, internal hiccups), unless the message says otherwise. */
 const RETRYABLE_RPC_CODES = new Set([-32005, -32603, -32000, 429]);
 /** HTTP statuses worth retrying. */
 const RETRYABLE_HTTP = new Set([408, 425, 429, 500, 502, 503, 504]);
 /** Messages of transient faults that viem reports without a structured code. */
 const TRANSIENT_MESSAGE = /ECONNRESET|ECONNREFUSED|EPIPE|socket hang up|fetch failed|network|timed? ?out|terminated/i;
-/** Node messages about nonce/fee races that a resubmission fixes. */
-const NONCE_RACE = /nonce too low|replacement transaction underpriced|already known|nonce has already been used/i;
+/**
+ * Node messages (geth, Erigon, Nethermind, Besu, Hardhat/EDR wordings) of failures that resending the same
+ * request cannot fix. Many nodes send them as -32000, the code they also use for "busy": the message decides.
+ */
+const PERMANENT_NODE_MESSAGE = new RegExp(
+  [
+    "insufficient funds",
+    "enough funds",
+    "nonce too low",
+    "nonce has already been used",
+    "intrinsic gas too low",
+    "requires at least \\d+ gas",
+    "exceeds block gas limit",
+    "exceeds (the )?transaction gas cap",
+    "gas limit reached",
+    "execution reverted",
+    "transaction reverted",
+    "out of gas",
+    "gas required exceeds allowance",
+    "invalid opcode",
+    "invalid sender",
+    "invalid signature",
+    "tip higher than fee cap",
+    "priority fee per gas higher than max fee",
+  ].join("|"),
+  "i",
+);
+/** Node messages about nonce or fee races that the sender resolves by resyncing or repricing. */
+const NONCE_RACE =
+  /nonce too low|nonce has already been used|replacement transaction underpriced|already known|known transaction/i;
+/** Messages that mean the node already holds exactly this signed transaction. */
+const ALREADY_KNOWN = /already known|known transaction/i;
+/** Fee and pool conditions that pass with the market: retry later, do not count as failures. */
+const FEE_MARKET = /underpriced|too low for the next block|less than block base fee|txpool is full/i;
 
 /** `reverted with custom error 'Name(args)'`, as hardhat node words a revert. */
 const CUSTOM_ERROR_IN_MESSAGE = /custom error '(\w+)\(/;
 
+/** Every message along a viem error's cause chain (the node's own words are in the innermost ones). */
+function nodeText(error: unknown): string {
+  const parts: string[] = [];
+  for (let e = error, depth = 0; e && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof BaseError) parts.push(e.shortMessage, e.details ?? "");
+    else if (e instanceof Error) parts.push(e.message);
+    else if (typeof e === "object" && "message" in e) parts.push(String((e as { message: unknown }).message));
+    else parts.push(String(e));
+  }
+  return parts.join(" | ");
+}
+
+/** The node's message, not viem's generic summary ("Missing or invalid parameters"). */
+function innermostMessage(error: BaseError): string {
+  const rpc = error.walk((e) => e instanceof RpcRequestError);
+  return rpc instanceof RpcRequestError ? (rpc.details ?? rpc.shortMessage) : error.shortMessage;
+}
+
 /**
  * Normalizes any thrown value into a `RelayerError`, decoding contract reverts by name and marking
- * transport faults retryable.
+ * transport faults retryable. A JSON-RPC error is retryable by code only when its message names no
+ * permanent failure (insufficient funds, nonce too low, intrinsic gas, block gas limit, revert, out of gas).
  */
 export function classifyError(error: unknown): RelayerError {
   if (error instanceof RelayerError) return error;
@@ -60,12 +129,19 @@ export function classifyError(error: unknown): RelayerError {
     if (error.walk((e) => e instanceof TimeoutError)) {
       return new RelayerError("RPC request timed out", { cause: error, retryable: true });
     }
+    const text = nodeText(error);
+    if (PERMANENT_NODE_MESSAGE.test(text)) {
+      return new RelayerError("RPC node refused the request", {
+        details: innermostMessage(error),
+        cause: error,
+        retryable: false,
+      });
+    }
     const rpc = error.walk((e) => e instanceof RpcRequestError);
     if (rpc instanceof RpcRequestError && RETRYABLE_RPC_CODES.has(rpc.code)) {
-      return new RelayerError("RPC node error", { details: rpc.shortMessage, cause: error, retryable: true });
+      return new RelayerError("RPC node error", { details: innermostMessage(error), cause: error, retryable: true });
     }
-    const text = `${error.shortMessage} ${error.details ?? ""}`;
-    const retryable = TRANSIENT_MESSAGE.test(text) || NONCE_RACE.test(text);
+    const retryable = TRANSIENT_MESSAGE.test(text) || FEE_MARKET.test(text) || ALREADY_KNOWN.test(text);
     return new RelayerError(error.shortMessage, { details: error.details, cause: error, retryable });
   }
   if (error instanceof Error) {
@@ -76,6 +152,20 @@ export function classifyError(error: unknown): RelayerError {
 
 /** True when the error says the nonce was consumed or must be re-read from the node. */
 export function isNonceRace(error: unknown): boolean {
-  const text = error instanceof BaseError ? `${error.shortMessage} ${error.details}` : String(error);
-  return NONCE_RACE.test(text);
+  return NONCE_RACE.test(nodeText(error));
+}
+
+/** True when the node already holds this exact signed transaction (a rebroadcast, not a failure). */
+export function isAlreadyKnown(error: unknown): boolean {
+  return ALREADY_KNOWN.test(nodeText(error));
+}
+
+/** True when the node refused a transaction because the account cannot pay its gas limit at its fees. */
+export function isInsufficientFunds(error: unknown): boolean {
+  return /insufficient funds|enough funds/i.test(nodeText(error));
+}
+
+/** True when the node refused a replacement as not paying enough more than the transaction it replaces. */
+export function isUnderpriced(error: unknown): boolean {
+  return /underpriced/i.test(nodeText(error));
 }

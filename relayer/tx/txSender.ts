@@ -1,0 +1,262 @@
+import { encodeFunctionData, type Hash, keccak256 } from "viem";
+import {
+  classifyError,
+  isAlreadyKnown,
+  isNonceRace,
+  isUnderpriced,
+  RelayerError,
+  TxPendingError,
+} from "../common/errors.ts";
+import type { Logger } from "../common/logger.ts";
+import { sleep, withRetry } from "../common/retry.ts";
+import type { ChainClients } from "./clients.ts";
+import { capFees, type Fees } from "./fees.ts";
+import { createInFlightBook, type InFlight, type Mined, newInFlight } from "./inFlight.ts";
+import type { GasSettings, TxAlert, TxCall, TxOutcome, TxRequest } from "./types.ts";
+import { createPendingWatcher } from "./watchPending.ts";
+
+/** Head-room over the node's gas estimate (state can change between estimate and inclusion). */
+const GAS_LIMIT_MARGIN_PERCENT = 25n;
+/** Tries at `eth_estimateGas`: a refusal repeats, so retry transport faults briefly, then use the fallback. */
+const ESTIMATE_ATTEMPTS = 3;
+/** Nonce re-reads per send before a conflict is reported (another process may be sending for the key). */
+const MAX_NONCE_RESYNCS = 3;
+/** Transactions sent behind a stuck nonce at most: a stuck nonce blocks all later ones, more only pile up. */
+export const MAX_SENT_BEHIND_STUCK = 2;
+
+/**
+ * Sends transactions for one account: pre-flight simulation (a revert costs nothing and is decoded by
+ * name), a gas limit from `eth_estimateGas` (or the request's `fallbackGasLimit` when the node refuses to
+ * estimate), fees capped at `gas.maxFeePerGas`, a local nonce counter re-synced from the node on
+ * conflicts, and one in-flight transaction per logical key: a retry joins it instead of taking a new
+ * nonce. Pending nonces are watched until used on chain, replaced with higher fees when stuck, and
+ * cancelled when their call would now revert (`createPendingWatcher`).
+ */
+export function createTxSender(deps: {
+  clients: ChainClients;
+  log: Logger;
+  gas: GasSettings;
+  dryRun: boolean;
+  signal?: AbortSignal;
+  onGasUsed?: (label: string, gasUsed: bigint) => void;
+  /** Problems an operator should see (estimation failing, fee cap reached, stuck nonce, cancellations). */
+  onAlert?: (alert: TxAlert) => void;
+}) {
+  const { publicClient, walletClient, account } = deps.clients;
+  const { log, gas, signal } = deps;
+  const book = createInFlightBook();
+  /** Sends of a key between its pre-flight and its first broadcast: a concurrent send of it waits for that one. */
+  const starting = new Map<string, Promise<InFlight | Mined>>();
+  let nextNonce: number | undefined;
+  let lock: Promise<unknown> = Promise.resolve();
+
+  /** Serializes nonce assignment + broadcast (not the wait for the receipt). */
+  function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = lock.then(fn, fn);
+    lock = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Signs locally (the hash is known even when the node answers "already known") and broadcasts. */
+  async function broadcast(call: TxCall, nonce: number, fees: Fees): Promise<Hash> {
+    if (!account.signTransaction) throw new RelayerError("the sender needs a local account (a private key)");
+    const serializedTransaction = await account.signTransaction({
+      type: "eip1559",
+      chainId: walletClient.chain.id,
+      nonce,
+      ...call,
+      ...fees,
+    });
+    try {
+      return await walletClient.sendRawTransaction({ serializedTransaction });
+    } catch (error) {
+      if (isAlreadyKnown(error)) return keccak256(serializedTransaction);
+      throw error;
+    }
+  }
+
+  async function simulate(tx: TxRequest): Promise<void> {
+    const { address, abi, functionName, args } = tx;
+    await withRetry(() => publicClient.simulateContract({ address, abi, functionName, args, account }), { signal });
+  }
+
+  const watcher = createPendingWatcher({ ...deps, publicClient, address: account.address, book, broadcast, simulate });
+
+  /** The estimate plus margin, at least `fallbackGasLimit`; the fallback alone when estimation fails. */
+  async function gasLimitFor(tx: TxRequest, data: `0x${string}`): Promise<bigint> {
+    let estimate: bigint;
+    try {
+      estimate = await withRetry(() => publicClient.estimateGas({ account, to: tx.address, data }), {
+        maxAttempts: ESTIMATE_ATTEMPTS,
+        signal,
+      });
+    } catch (raw) {
+      const error = classifyError(raw);
+      if (tx.fallbackGasLimit === undefined || signal?.aborted) throw error;
+      deps.onAlert?.({ kind: "estimateFailed", label: tx.label, error, gasLimit: tx.fallbackGasLimit });
+      log.warn({ tx: tx.label, err: error.message, gas: tx.fallbackGasLimit }, "gas estimation failed: explicit limit");
+      return tx.fallbackGasLimit;
+    }
+    const padded = (estimate * (100n + GAS_LIMIT_MARGIN_PERCENT)) / 100n;
+    return tx.fallbackGasLimit !== undefined && tx.fallbackGasLimit > padded ? tx.fallbackGasLimit : padded;
+  }
+
+  /** Refuses a new nonce while the lowest pending one is stuck and enough already wait behind it. */
+  function refuseBehindStuck(label: string): void {
+    const [lowest] = book.sorted();
+    if (!lowest) return;
+    const pendingForMs = Date.now() - lowest.firstSentAt;
+    if (pendingForMs < gas.stuckAfterMs || book.size() - 1 < MAX_SENT_BEHIND_STUCK) return;
+    deps.onAlert?.({ kind: "stuck", label, nonce: lowest.nonce, pendingForMs });
+    throw new TxPendingError(`${label} not sent: nonce ${lowest.nonce} is stuck`, {
+      nonce: lowest.nonce,
+      pendingForMs,
+      details: `${book.size() - 1} transactions already wait behind it`,
+    });
+  }
+
+  /** Takes the next nonce and broadcasts; re-reads the nonce from the node after a conflict. */
+  function assign(tx: TxRequest, key: string, call: TxCall, fees: Fees): Promise<InFlight> {
+    return exclusive(async () => {
+      refuseBehindStuck(tx.label);
+      return withRetry(
+        async () => {
+          for (let resync = 0; ; resync++) {
+            const address = account.address;
+            nextNonce ??= Math.max(
+              await publicClient.getTransactionCount({ address, blockTag: "pending" }),
+              book.nextAfter(),
+            );
+            const nonce = nextNonce;
+            try {
+              const hash = await broadcast(call, nonce, fees);
+              nextNonce = nonce + 1;
+              const { label } = tx;
+              return book.add(newInFlight({ nonce, key, label, call, request: tx, fees, hashes: [hash] }));
+            } catch (raw) {
+              nextNonce = undefined; // re-read from the node on the next attempt
+              if (!isNonceRace(raw) || resync >= MAX_NONCE_RESYNCS) throw raw;
+              // A transaction we do not know holds this nonce: watch it (and cancel it if it stays stuck).
+              if (isUnderpriced(raw) && !book.at(nonce)) holdUnknown(nonce, fees);
+            }
+          }
+        },
+        { signal },
+      );
+    });
+  }
+
+  function holdUnknown(nonce: number, fees: Fees): void {
+    book.add(newInFlight({ nonce, key: `unknown:${nonce}`, label: "unknown", fees, hashes: [] }));
+    watcher.ensureRunning();
+  }
+
+  /** Takes over a transaction this key broadcast before (a restart): pending, or mined successfully. */
+  async function adopt(tx: TxRequest, key: string): Promise<InFlight | Mined | undefined> {
+    for (const hash of tx.knownHashes ?? []) {
+      const sent = await withRetry(() => publicClient.getTransaction({ hash }), { signal }).catch(() => undefined);
+      if (!sent || sent.from.toLowerCase() !== account.address.toLowerCase() || !sent.to) continue;
+      if (sent.blockNumber !== null) {
+        const receipt = await publicClient.getTransactionReceipt({ hash }).catch(() => undefined);
+        if (receipt?.status === "success") return { receipt, hash };
+        continue;
+      }
+      const held = book.at(sent.nonce);
+      if (held?.key === key) return held;
+      if (held?.call) continue;
+      const fees = {
+        maxFeePerGas: sent.maxFeePerGas ?? sent.gasPrice ?? 0n,
+        maxPriorityFeePerGas: sent.maxPriorityFeePerGas ?? sent.gasPrice ?? 0n,
+      };
+      const call = { to: sent.to, data: sent.input, value: sent.value, gas: sent.gas };
+      if (held) book.remove(held);
+      const record = book.add(
+        newInFlight({ nonce: sent.nonce, key, label: tx.label, call, request: tx, fees, hashes: [hash] }),
+      );
+      if (nextNonce !== undefined && nextNonce <= sent.nonce) nextNonce = sent.nonce + 1;
+      log.info({ tx: tx.label, nonce: sent.nonce, hash }, "adopted a pending transaction sent before");
+      return record;
+    }
+    return undefined;
+  }
+
+  async function start(tx: TxRequest, key: string, data: `0x${string}`): Promise<InFlight | Mined> {
+    const adopted = await adopt(tx, key);
+    if (adopted) return adopted;
+    const gasLimit = await gasLimitFor(tx, data);
+    const fees = capFees(await withRetry(() => publicClient.estimateFeesPerGas(), { signal }), gas.maxFeePerGas);
+    const record = await assign(tx, key, { to: tx.address, data, value: 0n, gas: gasLimit }, fees);
+    log.debug({ tx: tx.label, hash: record.hashes[0], nonce: record.nonce }, "transaction sent");
+    return record;
+  }
+
+  /** Waits for the record's outcome, at most through `maxBumps` replacements. */
+  async function waitMined(record: InFlight, label: string): Promise<TxOutcome> {
+    watcher.ensureRunning();
+    const stop = new AbortController();
+    const waitSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+    const waited = sleep((gas.maxBumps + 1) * gas.stuckAfterMs, waitSignal).then(
+      () => "timeout" as const,
+      () => "aborted" as const,
+    );
+    try {
+      const outcome = await Promise.race([record.done, waited]);
+      if (typeof outcome !== "string") return outcome;
+      if (outcome === "aborted") throw new RelayerError(`${label}: shutdown while waiting for ${record.hashes.at(-1)}`);
+      const pendingForMs = Date.now() - record.firstSentAt;
+      deps.onAlert?.({ kind: "stuck", label, nonce: record.nonce, pendingForMs });
+      throw new TxPendingError(`${label} still pending at nonce ${record.nonce}`, {
+        nonce: record.nonce,
+        pendingForMs,
+        details: `after ${record.bumps} replacements; the sender keeps replacing it and a retry joins it`,
+      });
+    } finally {
+      stop.abort();
+    }
+  }
+
+  /**
+   * Simulates, then sends (or joins the pending transaction of the same key) and waits for the receipt.
+   * `onSent` runs with every hash the node accepted for this transaction, before waiting (persist it).
+   * Throws `RevertError` if the pre-flight reverts, `TxPendingError` (retryable) while it is pending.
+   */
+  async function send(tx: TxRequest, onSent?: (hash: Hash) => void): Promise<TxOutcome> {
+    await simulate(tx);
+    if (deps.dryRun) {
+      log.info({ tx: tx.label, to: tx.address }, "dry run: pre-flight passed, transaction not sent");
+      return { dryRun: true };
+    }
+    const data = encodeFunctionData({ abi: tx.abi, functionName: tx.functionName, args: tx.args });
+    const key = tx.key ?? `${tx.address.toLowerCase()}:${keccak256(data)}`;
+    let found: InFlight | Mined | undefined = book.byKey(key);
+    if (!found) {
+      let pending = starting.get(key);
+      if (!pending) {
+        pending = start(tx, key, data).finally(() => starting.delete(key));
+        starting.set(key, pending);
+      }
+      found = await pending;
+    }
+    if (!("nonce" in found)) return found;
+    if (onSent) {
+      found.onSent = onSent;
+      onSent(found.hashes.at(-1)!);
+    }
+    return waitMined(found, tx.label);
+  }
+
+  return {
+    send,
+    address: account.address,
+    /** Forgets the local nonce (after a reorg the node's count may be lower); re-read on the next send. */
+    resetNonce: () =>
+      exclusive(async () => {
+        nextNonce = undefined;
+      }),
+    /** The nonces still pending, lowest first (for metrics and `/healthz`). */
+    pendingTransactions: () => book.snapshot(),
+  };
+}
+
+/** The transaction sender for one account. */
+export type TxSender = ReturnType<typeof createTxSender>;
