@@ -47,12 +47,14 @@ export async function deployPlan<plan extends DeployPlan>(
 ): Promise<PlanDeployment<plan>> {
   const deployer = clients.walletClient.account.address;
   const governance = params.governance ?? deployer;
-  const values: Record<string, unknown> = { ...plan.defaults, ...params };
   const addresses: Record<string, Address> = {};
   const resolve = (arg: DeployPlan["calls"][number]["args"][number]) =>
     resolvePlanArg<unknown>(plan, arg, {
       ref: (key) => addresses[key] ?? fail(`${plan.id}: ${key} is used before it is deployed`),
-      param: (name) => (values[name] === DEPLOYER ? deployer : values[name]),
+      param: (name, defaultValue) => {
+        const value = params[name] ?? defaultValue;
+        return value === DEPLOYER ? deployer : value;
+      },
       account: (which) => (which === "deployer" ? deployer : governance),
       literal: (value) => value,
     });

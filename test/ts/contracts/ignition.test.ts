@@ -1,8 +1,13 @@
+/// <reference path="../../../artifacts/contracts/OPGToken.sol/artifacts.d.ts" />
+/// <reference path="../../../artifacts/contracts/NodeStaking.sol/artifacts.d.ts" />
+/// <reference path="../../../artifacts/contracts/InferenceHub.sol/artifacts.d.ts" />
 import { network } from "hardhat";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_PROTOCOL_PARAMS, deployProtocol } from "../../../deploy/deployProtocol.ts";
 import ProtocolModule from "../../../deploy/modules/Protocol.ts";
 
-describe("Ignition module deploy/modules/Protocol.ts", () => {
+/** The protocol plan deployed both ways: by the Ignition module (testnets) and by `deployProtocol` (viem). */
+describe("PROTOCOL_PLAN deployers", () => {
   let connection: Awaited<ReturnType<typeof network.connect>>;
 
   beforeAll(async () => {
@@ -13,7 +18,7 @@ describe("Ignition module deploy/modules/Protocol.ts", () => {
     await connection?.close();
   });
 
-  it("deploys the protocol wired together with the given parameters", async () => {
+  it("the Ignition module deploys the protocol wired together with the given parameters", async () => {
     const { token, registry, staking, hub } = await connection.ignition.deploy(ProtocolModule, {
       parameters: { Protocol: { minStake: 5n, commitWindow: 120 } },
     });
@@ -23,5 +28,23 @@ describe("Ignition module deploy/modules/Protocol.ts", () => {
     expect((await hub.read.TOKEN()).toLowerCase()).toBe(token.address.toLowerCase());
     expect((await hub.read.REGISTRY()).toLowerCase()).toBe(registry.address.toLowerCase());
     expect(await token.read.totalSupply()).toBe(10n ** 27n);
+  });
+
+  it("deployProtocol wires the same plan and hands governance over when it is not the deployer", async () => {
+    const { viem } = connection;
+    const publicClient = await viem.getPublicClient();
+    const [deployer, governance] = await viem.getWalletClients();
+    const params = { ...DEFAULT_PROTOCOL_PARAMS, governance: governance!.account.address, minStake: 7n };
+    const addresses = await deployProtocol({ walletClient: deployer!, publicClient, params });
+    const staking = await viem.getContractAt("NodeStaking", addresses.staking);
+    const hub = await viem.getContractAt("InferenceHub", addresses.hub);
+    const token = await viem.getContractAt("OPGToken", addresses.token);
+    const governor = governance!.account.address.toLowerCase();
+    expect((await staking.read.hub()).toLowerCase()).toBe(addresses.hub.toLowerCase());
+    expect(await staking.read.minStake()).toBe(7n);
+    expect((await hub.read.owner()).toLowerCase()).toBe(governor);
+    expect((await staking.read.pendingOwner()).toLowerCase()).toBe(governor);
+    expect(await token.read.balanceOf([deployer!.account.address])).toBe(10n ** 27n);
+    expect(await hub.read.params()).toEqual(DEFAULT_PROTOCOL_PARAMS.hub);
   });
 });
