@@ -121,10 +121,10 @@ async function commit(deps: JobDeps, job: Job, req: HubRequest): Promise<void> {
 async function committedOutput(deps: JobDeps, job: Job, req: HubRequest, state: ChainState): Promise<bigint[]> {
   if (job.outputJson) {
     const stored = fromJson<bigint[]>(job.outputJson);
-    if (outputBinding(deps.abi, req, stored) === state.binding) return stored;
+    if (outputBinding(req, stored) === state.binding) return stored;
   }
   const output = await infer(deps.models.get(job.modelId)!, req);
-  if ("malformed" in output || outputBinding(deps.abi, req, output) !== state.binding) {
+  if ("malformed" in output || outputBinding(req, output) !== state.binding) {
     throw new RelayerError("our commitment on chain does not match the model's output for this request", {
       details: "the compiled model differs from the one that committed",
     });
