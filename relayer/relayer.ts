@@ -124,6 +124,7 @@ export async function startRelayer(config: RelayerConfig, log: Logger, clients?:
     log: log.child({ module: "jobs" }),
     dryRun: config.dryRun,
     policy: config.policy,
+    maxFeePerGas: config.gas.maxFeePerGas,
   };
   const scheduler = createJobScheduler({ common, store, step: (job) => processJob(deps, job) });
   const intake = createIntake({ store, servedModels: new Set(models.keys()), log: deps.log });

@@ -31,6 +31,8 @@ export type JobDeps = {
   log: Logger;
   dryRun: boolean;
   policy: RelayerConfig["policy"];
+  /** The operator's fee cap (wei per gas): no commitment is started while the base fee is above it. */
+  maxFeePerGas: bigint;
 };
 
 type ChainState = { status: number; deadline: bigint; node: Address; binding: `0x${string}` };
@@ -195,8 +197,18 @@ async function commitIfOpen(deps: JobDeps, job: Job, req: HubRequest, state: Cha
     deps.log.warn({ requestId: job.requestId, was: job.state }, "our commitment is no longer on chain: re-committing");
     setState(deps, job, "seen", { proofBytes: null, commitTx: null });
   }
-  if ((await chainNow(deps)) > state.deadline)
-    return setState(deps, job, "expired", { error: "commit deadline passed" });
+  const head = await withRetry(() => deps.publicClient.getBlock({ blockTag: "latest" }));
+  if (head.timestamp > state.deadline) return setState(deps, job, "expired", { error: "commit deadline passed" });
+  // A commitment sent now could not be mined (nor then settled) under the operator's fee cap: wait, and
+  // let the commit window decide. Nothing is sent meanwhile.
+  if ((head.baseFeePerGas ?? 0n) > deps.maxFeePerGas) {
+    deps.metrics.deferred.inc({ reason: "baseFeeAboveCap" });
+    deps.log.debug(
+      { requestId: job.requestId, baseFee: String(head.baseFeePerGas) },
+      "commit deferred: base fee above cap",
+    );
+    return;
+  }
   await commit(deps, job, req);
 }
 

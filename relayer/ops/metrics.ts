@@ -55,6 +55,12 @@ export function createMetrics() {
       labelNames: ["reason"],
       registers: [registry],
     }),
+    deferred: new Counter({
+      name: "opg_relayer_deferred_total",
+      help: "Job steps postponed without a transaction (e.g. base fee above the operator's cap), by reason",
+      labelNames: ["reason"],
+      registers: [registry],
+    }),
     blockLag: new Gauge({
       name: "opg_relayer_block_lag",
       help: "Chain head minus processed cursor",

@@ -65,7 +65,28 @@ describe("operator fee policy", () => {
     await picky.relayer.stop();
 
     // A node with default terms serves the plain request.
-    await net.runRelayer();
+    const fair = await net.runRelayer();
     await waitFor(async () => (await net.state(plain)).status === RequestStatus.Settled, 120_000, "settlement");
+    await fair.relayer.stop();
+  });
+
+  it("sends nothing while the base fee is above its fee cap, and serves the request once it falls", async () => {
+    const gwei = 1_000_000_000n;
+    await net.rpc("hardhat_setNextBlockBaseFeePerGas", [`0x${(100n * gwei).toString(16)}`]);
+    await net.rpc("evm_mine");
+    const { relayer, config } = await net.runRelayer({ gas: { maxFeePerGas: 50n * gwei } });
+    const nonceBefore = await net.publicClient.getTransactionCount({ address: relayer.address });
+    const id = await net.request([0.3, 0.3, -0.3, 0.1]);
+    await new Promise((r) => setTimeout(r, 20 * config.pollIntervalMs));
+    expect((await net.state(id)).status).toBe(RequestStatus.Requested);
+    expect(await net.publicClient.getTransactionCount({ address: relayer.address, blockTag: "pending" })).toBe(
+      nonceBefore,
+    );
+    const metrics = await (await fetch(`${relayer.operationsUrl}/metrics`)).text();
+    expect(metrics).toMatch(/opg_relayer_deferred_total\{reason="baseFeeAboveCap"\} [1-9]/);
+
+    await net.rpc("hardhat_setNextBlockBaseFeePerGas", [`0x${gwei.toString(16)}`]);
+    await net.rpc("evm_mine");
+    await waitFor(async () => (await net.state(id)).status === RequestStatus.Settled, 120_000, "settlement");
   });
 });

@@ -81,6 +81,7 @@ describe("request id reused after a reorg", () => {
       log,
       dryRun: false,
       policy: config.policy,
+      maxFeePerGas: config.gas.maxFeePerGas,
     };
     const intake = createIntake({ store, servedModels: new Set([net.deployment.modelId]), log });
     try {
