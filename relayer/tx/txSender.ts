@@ -17,8 +17,6 @@ import { createPendingWatcher } from "./watchPending.ts";
 
 /** Head-room over the node's gas estimate (state can change between estimate and inclusion). */
 const GAS_LIMIT_MARGIN_PERCENT = 25n;
-/** Tries at `eth_estimateGas`: a refusal repeats, so retry transport faults briefly, then use the fallback. */
-const ESTIMATE_ATTEMPTS = 3;
 /** Nonce re-reads per send before a conflict is reported (another process may be sending for the key). */
 const MAX_NONCE_RESYNCS = 3;
 /** Transactions sent behind a stuck nonce at most: a stuck nonce blocks all later ones, more only pile up. */
@@ -86,10 +84,10 @@ export function createTxSender(deps: {
   async function gasLimitFor(tx: TxRequest, data: `0x${string}`): Promise<bigint> {
     let estimate: bigint;
     try {
-      estimate = await withRetry(() => publicClient.estimateGas({ account, to: tx.address, data }), {
-        maxAttempts: ESTIMATE_ATTEMPTS,
-        signal,
-      });
+      // One eth_estimateGas per attempt: no preparation round trips (fees, nonce) it does not need. A
+      // refusal is not retryable (classifyError), so only transport faults are retried, boundedly.
+      const request = { account, to: tx.address, data, prepare: false } as const;
+      estimate = await withRetry(() => publicClient.estimateGas(request), { signal });
     } catch (raw) {
       const error = classifyError(raw);
       if (tx.fallbackGasLimit === undefined || signal?.aborted) throw error;
