@@ -20,6 +20,10 @@ import { type ChainClients, createChainClients, createTxSender, type TxSender } 
 const DRAIN_TIMEOUT_MS = 60_000;
 /** Polls between earnings checks (each check is one `eth_call`). */
 const WITHDRAW_EVERY_POLLS = 10;
+/** How long a transaction alert stays in `/healthz` (a few stuck-transaction periods). */
+const TX_ALERT_WINDOW_MS = 5 * 60_000;
+/** Transaction alerts kept for `/healthz`. */
+const MAX_RECENT_TX_ALERTS = 50;
 /** Blocks behind the final head beyond which `/healthz` reports the node unhealthy. */
 const MAX_HEALTHY_BLOCK_LAG = 100;
 
@@ -85,7 +89,10 @@ function connect(common: Common, clients: ChainClients | undefined): Promise<Cha
   });
 }
 
-function createSender(common: Common, chain: ChainClients): TxSender {
+/** Alerts of the sender kept for `/healthz`, newest last. */
+type RecentAlerts = Health["txAlerts"];
+
+function createSender(common: Common, chain: ChainClients, recent: RecentAlerts): TxSender {
   return createTxSender({
     clients: chain,
     log: common.log.child({ module: "tx" }),
@@ -93,7 +100,19 @@ function createSender(common: Common, chain: ChainClients): TxSender {
     dryRun: common.config.dryRun,
     signal: common.hardStop,
     onGasUsed: (label, gas) => common.metrics.gasUsed.inc({ tx: label }, Number(gas)),
+    onAlert: (alert) => {
+      common.metrics.txAlerts.inc({ kind: alert.kind });
+      recent.push({ kind: alert.kind, label: alert.label, at: new Date().toISOString() });
+      if (recent.length > MAX_RECENT_TX_ALERTS) recent.shift();
+    },
   });
+}
+
+/** The alerts of the last window; a nonce stuck or pinned at the fee cap makes the node unhealthy. */
+function txHealth(recent: RecentAlerts): { alerts: RecentAlerts; ok: boolean } {
+  const since = Date.now() - TX_ALERT_WINDOW_MS;
+  const alerts = recent.filter((a) => Date.parse(a.at) >= since);
+  return { alerts, ok: !alerts.some((a) => a.kind === "stuck" || a.kind === "feeCapReached") };
 }
 
 /**
@@ -111,7 +130,8 @@ export async function startRelayer(config: RelayerConfig, log: Logger, clients?:
   const chain = await connect(common, clients);
   const prover = createProverPool(config.proverConcurrency);
   common.onShutdown("prover pool", () => prover.close());
-  const sender = createSender(common, chain);
+  const recentTxAlerts: RecentAlerts = [];
+  const sender = createSender(common, chain, recentTxAlerts);
   const deps: JobDeps = {
     hub,
     abi,
@@ -149,8 +169,9 @@ export async function startRelayer(config: RelayerConfig, log: Logger, clients?:
   const health = async (): Promise<Health> => {
     const stuckJobs = scheduler.stuck();
     const queueDepth = store.openJobs().length + prover.depth();
-    const ok = status.rpcOk && status.lag < MAX_HEALTHY_BLOCK_LAG && stuckJobs.length === 0;
-    return { ok, rpc: status.rpcOk, blockLag: status.lag, queueDepth, stuckJobs };
+    const tx = txHealth(recentTxAlerts);
+    const ok = status.rpcOk && status.lag < MAX_HEALTHY_BLOCK_LAG && stuckJobs.length === 0 && tx.ok;
+    return { ok, rpc: status.rpcOk, blockLag: status.lag, queueDepth, stuckJobs, txAlerts: tx.alerts };
   };
   const ops = config.metrics.enabled
     ? await serveOperations({ host: config.metrics.host, port: config.metrics.port, metrics: common.metrics, health })

@@ -9,8 +9,8 @@ import type { Logger } from "../common/logger.ts";
 import { withRetry } from "../common/retry.ts";
 import type { Metrics } from "../ops/metrics.ts";
 import type { ProverPool } from "../prover/proverPool.ts";
-import type { Job, JobState, Store } from "../store/store.ts";
-import type { TxSender } from "../tx/chain.ts";
+import { type Job, type JobState, requestHash, type Store } from "../store/store.ts";
+import { hubGasLimit, type TxSender } from "../tx/chain.ts";
 import { JobSupersededError } from "./jobErrors.ts";
 import { declineReason } from "./policy.ts";
 import { outputBinding } from "./requestBinding.ts";
@@ -74,6 +74,27 @@ function setState(deps: JobDeps, job: Job, state: JobState, patch: Partial<Job> 
   deps.log.info({ requestId: job.requestId, state, ...(patch.error ? { error: patch.error } : {}) }, `job ${state}`);
 }
 
+/**
+ * Names the logical transaction by request id *and* request content (after a reorg an id can carry
+ * another request, whose commit must not join the old one's), and hands over the hash broadcast
+ * before a restart so the sender adopts it instead of sending a second transaction.
+ */
+function txIdentity(job: Job, op: "commit" | "settle", sentHash: string | null) {
+  return {
+    key: `${op}:${job.requestId}:${requestHash(job.requestJson)}`,
+    knownHashes: sentHash ? [sentHash as `0x${string}`] : [],
+  };
+}
+
+/** What bounds the gas of a commit or settle of this request (see `hubGasLimit`). */
+function gasShape(req: HubRequest, output: readonly bigint[]) {
+  return {
+    callbackGasLimit: req.callbackGasLimit,
+    callbackFlags: req.callbackFlags,
+    signals: output.length + req.input.length,
+  };
+}
+
 /** The model's output for the request's input, or undefined when the input does not unpack (malformed). */
 async function infer(model: CompiledModel, req: HubRequest): Promise<bigint[] | { malformed: string }> {
   let quantized: bigint[];
@@ -107,6 +128,8 @@ async function commit(deps: JobDeps, job: Job, req: HubRequest): Promise<void> {
       functionName: "commit",
       args: [job.requestId, req, output],
       label: "commit",
+      ...txIdentity(job, "commit", job.commitTx),
+      fallbackGasLimit: hubGasLimit({ op: "commit", ...gasShape(req, output) }),
     },
     (hash) => update(deps, job, { commitTx: hash, committedAt: sentAt }),
   );
@@ -167,6 +190,8 @@ async function settle(deps: JobDeps, job: Job, req: HubRequest, output: bigint[]
       functionName: "settle",
       args: [job.requestId, req, output, job.proofBytes],
       label: "settle",
+      ...txIdentity(job, "settle", job.settleTx),
+      fallbackGasLimit: hubGasLimit({ op: "settle", ...gasShape(req, output) }),
     },
     (hash) => update(deps, job, { settleTx: hash }),
   );

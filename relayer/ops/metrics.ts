@@ -55,6 +55,12 @@ export function createMetrics() {
       labelNames: ["reason"],
       registers: [registry],
     }),
+    txAlerts: new Counter({
+      name: "opg_relayer_tx_alerts_total",
+      help: "Transaction problems: estimateFailed, feeCapReached, stuck, cancelling, replaceFailed",
+      labelNames: ["kind"],
+      registers: [registry],
+    }),
     deferred: new Counter({
       name: "opg_relayer_deferred_total",
       help: "Job steps postponed without a transaction (e.g. base fee above the operator's cap), by reason",

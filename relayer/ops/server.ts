@@ -10,6 +10,8 @@ export type Health = {
   queueDepth: number;
   /** Open jobs whose steps failed `STUCK_AFTER_FAILURES` times in a row, with the last error of each. */
   stuckJobs: { requestId: string; failures: number; error: string }[];
+  /** Transaction alerts of the last `TX_ALERT_WINDOW_MS` (a stuck nonce or one at the fee cap fails health). */
+  txAlerts: { kind: string; label: string; at: string }[];
   detail?: string;
 };
 
