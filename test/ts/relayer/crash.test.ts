@@ -1,22 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestStatus } from "../../../abi/index.ts";
 import { openStore } from "../../../relayer/store/store.ts";
-import { startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
-
-const ROOT = join(import.meta.dirname, "..", "..", "..");
-
-/** Runs `opg relayer start` as a real child process (so it can be SIGKILLed). */
-function spawnRelayer(configFile: string, privateKey: string): ChildProcess {
-  return spawn(process.execPath, [join(ROOT, "bin", "opg.mjs"), "relayer", "start", "--config", configFile], {
-    cwd: ROOT,
-    env: { ...process.env, OPG_PRIVATE_KEY: privateKey, OPG_LOG_LEVEL: "warn" },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-}
+import { spawnRelayerProcess, startTestNetwork, type TestNetwork, waitFor, writeRelayerConfigFile } from "./harness.ts";
 
 describe("crash safety", () => {
   let net: TestNetwork;
@@ -31,16 +19,11 @@ describe("crash safety", () => {
   });
 
   it("after SIGKILL mid-pipeline and a restart, every request settles exactly once", async () => {
-    const { privateKey, ...config } = net.relayerConfig();
-    const file = join(config.dataDir, "config.json");
-    writeFileSync(
-      file,
-      JSON.stringify(config, (_k, v) => (typeof v === "bigint" ? v.toString() : v)),
-    );
+    const { file, dataDir, privateKey } = writeRelayerConfigFile(net);
     const ids: `0x${string}`[] = [];
     for (let i = 0; i < 8; i++) ids.push(await net.request([0.1 * i, 0.2, -0.1 * i, 0.3]));
 
-    child = spawnRelayer(file, privateKey!);
+    child = spawnRelayerProcess(file, privateKey);
     // Kill it hard as soon as some work is on chain but not all of it is settled.
     await waitFor(
       async () => (await Promise.all(ids.map((id) => net.state(id)))).some((s) => s.status >= RequestStatus.Committed),
@@ -52,7 +35,7 @@ describe("crash safety", () => {
     const before = await Promise.all(ids.map((id) => net.state(id)));
     expect(before.some((s) => s.status !== RequestStatus.Settled)).toBe(true);
 
-    child = spawnRelayer(file, privateKey!);
+    child = spawnRelayerProcess(file, privateKey);
     for (const id of ids) {
       await waitFor(async () => (await net.state(id)).status === RequestStatus.Settled, 180_000, `settlement of ${id}`);
     }
@@ -64,7 +47,7 @@ describe("crash safety", () => {
     for (const id of ids) {
       expect(settled.filter((l) => (l.args as { requestId: string }).requestId === id)).toHaveLength(1);
     }
-    const store = openStore(join(config.dataDir, "relayer.sqlite"));
+    const store = openStore(join(dataDir, "relayer.sqlite"));
     try {
       expect(store.countByState()).toEqual({ settled: ids.length });
     } finally {

@@ -1,4 +1,5 @@
-import { mkdtempSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Hex } from "viem";
@@ -111,3 +112,28 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
 }
 
 export type TestNetwork = Awaited<ReturnType<typeof startTestNetwork>>;
+
+const ROOT = join(import.meta.dirname, "..", "..", "..");
+
+/**
+ * A relayer config for `net` written to a file in its data dir, without the key (which a real operator
+ * passes in the environment), for `opg relayer start` run as a child process.
+ */
+export function writeRelayerConfigFile(net: TestNetwork): { file: string; dataDir: string; privateKey: string } {
+  const { privateKey, ...config } = net.relayerConfig();
+  const file = join(config.dataDir, "config.json");
+  writeFileSync(
+    file,
+    JSON.stringify(config, (_k, v) => (typeof v === "bigint" ? v.toString() : v)),
+  );
+  return { file, dataDir: config.dataDir, privateKey: privateKey! };
+}
+
+/** Runs `opg relayer start --config <file>` as a real child process (so it can be signalled or SIGKILLed). */
+export function spawnRelayerProcess(configFile: string, privateKey: string): ChildProcess {
+  return spawn(process.execPath, [join(ROOT, "bin", "opg.mjs"), "relayer", "start", "--config", configFile], {
+    cwd: ROOT,
+    env: { ...process.env, OPG_PRIVATE_KEY: privateKey, OPG_LOG_LEVEL: "warn" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+}

@@ -1,11 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import type { ChildProcess } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestStatus } from "../../../abi/index.ts";
-import { startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
+import { spawnRelayerProcess, startTestNetwork, type TestNetwork, waitFor, writeRelayerConfigFile } from "./harness.ts";
 
-const ROOT = join(import.meta.dirname, "..", "..", "..");
 /** Bound on drain + cleanup for an idle relayer (it must not wait out its 60 s drain deadline). */
 const EXIT_WITHIN_MS = 15_000;
 
@@ -52,24 +50,16 @@ describe.skipIf(!existsSync("/proc"))("opg relayer start shutdown", () => {
 
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     it(`exits with code 0 and leaves no process behind after ${signal}`, async () => {
-      const { privateKey, ...config } = net.relayerConfig();
-      const file = join(config.dataDir, "config.json");
-      writeFileSync(
-        file,
-        JSON.stringify(config, (_k, v) => (typeof v === "bigint" ? v.toString() : v)),
-      );
-      child = spawn(process.execPath, [join(ROOT, "bin", "opg.mjs"), "relayer", "start", "--config", file], {
-        cwd: ROOT,
-        env: { ...process.env, OPG_PRIVATE_KEY: privateKey, OPG_LOG_LEVEL: "warn" },
-        stdio: ["ignore", "ignore", "inherit"],
-      });
-      const exited = new Promise<number | null>((resolve) => child!.once("exit", (code) => resolve(code)));
+      const { file, privateKey } = writeRelayerConfigFile(net);
+      const proc = spawnRelayerProcess(file, privateKey);
+      child = proc;
+      const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
       // Serve one request so the prover pool, onnxruntime and the RPC clients all hold resources.
       const id = await net.request([0.2, -0.1, 0.3, 0.05]);
       await waitFor(async () => (await net.state(id)).status === RequestStatus.Settled, 120_000, "the settlement");
-      const family = descendants(child.pid!);
+      const family = descendants(proc.pid!);
       const sentAt = Date.now();
-      child.kill(signal);
+      proc.kill(signal);
       const code = await Promise.race([
         exited,
         new Promise<"timeout">((r) => setTimeout(() => r("timeout"), EXIT_WITHIN_MS)),
