@@ -6,6 +6,7 @@ import type { RelayerConfig } from "./common/config.ts";
 import { classifyError, RelayerError } from "./common/errors.ts";
 import type { Logger } from "./common/logger.ts";
 import { sleep } from "./common/retry.ts";
+import { checkModelsMatchChain } from "./jobs/checkModels.ts";
 import { createIntake } from "./jobs/intake.ts";
 import { type JobDeps, processJob } from "./jobs/processJob.ts";
 import { createJobScheduler, type JobScheduler } from "./jobs/scheduler.ts";
@@ -128,6 +129,10 @@ export async function startRelayer(config: RelayerConfig, log: Logger, clients?:
   const store = openStore(join(config.dataDir, "relayer.sqlite"));
   common.onShutdown("store", () => store.close());
   const chain = await connect(common, clients);
+  await checkModelsMatchChain(chain.publicClient, hub, models).catch(async (error) => {
+    await common.shutdown();
+    throw error;
+  });
   const prover = createProverPool(config.proverConcurrency);
   common.onShutdown("prover pool", () => prover.close());
   const recentTxAlerts: RecentAlerts = [];
