@@ -87,8 +87,6 @@ export function createInFlightBook() {
     },
     /** Pending records, lowest nonce first. */
     sorted: () => [...byNonce.values()].sort((a, b) => a.nonce - b.nonce),
-    /** One past the highest pending nonce (0 when none). */
-    nextAfter: () => Math.max(0, ...[...byNonce.keys()].map((n) => n + 1)),
     size: () => byNonce.size,
     snapshot(now = Date.now()): PendingTx[] {
       return [...byNonce.values()]

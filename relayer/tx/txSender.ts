@@ -121,10 +121,11 @@ export function createTxSender(deps: {
         async () => {
           for (let resync = 0; ; resync++) {
             const address = account.address;
-            nextNonce ??= Math.max(
-              await publicClient.getTransactionCount({ address, blockTag: "pending" }),
-              book.nextAfter(),
-            );
+            nextNonce ??= await publicClient.getTransactionCount({ address, blockTag: "pending" });
+            // The lowest nonce we do not hold: skips our transactions the node's pending count leaves out
+            // (EDR omits those it cannot mine at the current base fee), and fills a gap that a reorg left
+            // below them (our mined transactions dropped), which would otherwise block every later nonce.
+            while (book.at(nextNonce)) nextNonce++;
             const nonce = nextNonce;
             try {
               const hash = await broadcast(call, nonce, fees);

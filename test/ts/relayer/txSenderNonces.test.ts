@@ -226,4 +226,31 @@ describe("stuck nonces", () => {
     expect(logs).toHaveLength(1);
     expect(await net.publicClient.getTransactionCount({ address: from })).toBe(startNonce + 1);
   });
+
+  it("fills the nonce gap a reorg leaves below a pending transaction instead of queueing behind it", async () => {
+    const clients = await nodeClients(net, net.deployment.keys.node2);
+    const from = clients.account.address;
+    const sender = createTxSender({ clients, log: quietLog(), gas: TEST_GAS, dryRun: false });
+    const snapshot = await net.rpc("evm_snapshot");
+    const base = await net.publicClient.getTransactionCount({ address: from });
+    await sender.send(transfer(recipient(100))); // mined at `base`, then dropped by the reorg
+    await net.rpc("evm_setAutomine", [false]);
+    const second = sender.send(transfer(recipient(101))).catch(() => undefined); // pending at base + 1
+    await waitFor(() => sender.pendingTransactions().length === 1, 10_000, "the second transaction to be pending");
+    expect(await net.rpc("evm_revert", [snapshot])).toBe(true);
+    await net.rpc("evm_setAutomine", [true]);
+    await sender.resetNonce();
+    expect(await net.publicClient.getTransactionCount({ address: from })).toBe(base);
+
+    // The next send takes the free nonce `base`; queued at base + 2 it could never be mined.
+    const third = sender.send(transfer(recipient(102)));
+    const outcome = await Promise.race([third, new Promise<"stuck">((r) => setTimeout(() => r("stuck"), 20_000))]);
+    expect(outcome).not.toBe("stuck");
+    if (outcome !== "stuck" && "receipt" in outcome) {
+      const tx = await net.publicClient.getTransaction({ hash: outcome.hash });
+      expect(tx.nonce).toBe(base);
+    }
+    await net.rpc("evm_mine");
+    await second;
+  });
 });
