@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import type { Abi, Address, PublicClient } from "viem";
-import { type HubRequest, RequestStatus } from "../../abi/index.ts";
+import type { Address, PublicClient } from "viem";
+import { type HubRequest, type inferenceHubWithErrorsAbi, RequestStatus } from "../../abi/index.ts";
 import { type CompiledModel, witnessInput } from "../../zkml/index.ts";
 import { fromJson, toJson } from "../common/codec.ts";
 import type { RelayerConfig } from "../common/config.ts";
@@ -21,7 +21,7 @@ const STATE_RACE_ERRORS = new Set(["HubUnexpectedStatus", "HubRequestMismatch"])
 /** Everything one job step needs. */
 export type JobDeps = {
   hub: Address;
-  abi: Abi;
+  abi: typeof inferenceHubWithErrorsAbi;
   publicClient: PublicClient;
   sender: TxSender;
   store: Store;
@@ -38,20 +38,20 @@ export type JobDeps = {
 type ChainState = { status: number; deadline: bigint; node: Address; binding: `0x${string}` };
 
 async function readState(deps: JobDeps, requestId: `0x${string}`): Promise<ChainState> {
-  const [status, deadline, node, binding] = (await withRetry(() =>
+  const [status, deadline, node, binding] = await withRetry(() =>
     deps.publicClient.readContract({
       address: deps.hub,
       abi: deps.abi,
       functionName: "requestState",
       args: [requestId],
     }),
-  )) as readonly [number, bigint, Address, `0x${string}`];
+  );
   return { status, deadline, node, binding };
 }
 
-async function chainNow(deps: JobDeps): Promise<bigint> {
-  const block = await withRetry(() => deps.publicClient.getBlock({ blockTag: "latest" }));
-  return block.timestamp;
+/** The chain's head block: its timestamp judges deadlines, its base fee the operator's fee cap. */
+function latestBlock(deps: JobDeps) {
+  return withRetry(() => deps.publicClient.getBlock({ blockTag: "latest" }));
 }
 
 async function headNumber(deps: JobDeps): Promise<number> {
@@ -95,7 +95,7 @@ function gasShape(req: HubRequest, output: readonly bigint[]) {
   };
 }
 
-/** The model's output for the request's input, or undefined when the input does not unpack (malformed). */
+/** The model's output for the request's input, or why the input does not unpack (malformed). */
 async function infer(model: CompiledModel, req: HubRequest): Promise<bigint[] | { malformed: string }> {
   let quantized: bigint[];
   try {
@@ -208,8 +208,9 @@ async function settle(deps: JobDeps, job: Job, req: HubRequest, output: bigint[]
 
 /** Our commitment is on chain: prove it (once) and settle before the proof deadline. */
 async function proveAndSettle(deps: JobDeps, job: Job, req: HubRequest, state: ChainState): Promise<void> {
-  if ((await chainNow(deps)) > state.deadline)
+  if ((await latestBlock(deps)).timestamp > state.deadline) {
     return setState(deps, job, "expired", { error: "proof deadline passed" });
+  }
   if (job.state === "seen" || job.state === "committing") setState(deps, job, "committed");
   const output = await committedOutput(deps, job, req, state);
   if (!job.proofBytes) await prove(deps, job, req, output);
@@ -222,7 +223,7 @@ async function commitIfOpen(deps: JobDeps, job: Job, req: HubRequest, state: Cha
     deps.log.warn({ requestId: job.requestId, was: job.state }, "our commitment is no longer on chain: re-committing");
     setState(deps, job, "seen", { proofBytes: null, commitTx: null });
   }
-  const head = await withRetry(() => deps.publicClient.getBlock({ blockTag: "latest" }));
+  const head = await latestBlock(deps);
   if (head.timestamp > state.deadline) return setState(deps, job, "expired", { error: "commit deadline passed" });
   // A commitment sent now could not be mined (nor then settled) under the operator's fee cap: wait, and
   // let the commit window decide. Nothing is sent meanwhile.

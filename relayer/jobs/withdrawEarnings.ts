@@ -1,4 +1,5 @@
-import type { Abi, Address, PublicClient } from "viem";
+import type { Address, PublicClient } from "viem";
+import type { inferenceHubWithErrorsAbi } from "../../abi/index.ts";
 import type { Logger } from "../common/logger.ts";
 import type { TxSender } from "../tx/chain.ts";
 
@@ -8,19 +9,19 @@ import type { TxSender } from "../tx/chain.ts";
  */
 export async function withdrawEarnings(deps: {
   hub: Address;
-  abi: Abi;
+  abi: typeof inferenceHubWithErrorsAbi;
   publicClient: PublicClient;
   sender: TxSender;
   threshold: bigint;
   log: Logger;
 }): Promise<void> {
   if (deps.threshold === 0n) return;
-  const [, earnings] = (await deps.publicClient.readContract({
+  const [, earnings] = await deps.publicClient.readContract({
     address: deps.hub,
     abi: deps.abi,
     functionName: "nodeAccount",
     args: [deps.sender.address],
-  })) as readonly [bigint, bigint];
+  });
   if (earnings < deps.threshold) return;
   await deps.sender.send({
     address: deps.hub,

@@ -1,6 +1,6 @@
-import { type Abi, type AbiEvent, type Address, BlockNotFoundError, getAbiItem, type PublicClient } from "viem";
+import { type Address, BlockNotFoundError, getAbiItem, type PublicClient } from "viem";
+import type { HubRequest, inferenceHubWithErrorsAbi } from "../../abi/index.ts";
 import type { RelayerConfig } from "../common/config.ts";
-import { RelayerError } from "../common/errors.ts";
 import type { Logger } from "../common/logger.ts";
 import { withRetry } from "../common/retry.ts";
 import type { Store } from "../store/store.ts";
@@ -9,14 +9,7 @@ import type { Store } from "../store/store.ts";
 const HASH_FETCH_CONCURRENCY = 8;
 
 /** A `Requested` event as the watcher hands it on. */
-export type RequestedLog = { requestId: `0x${string}`; modelId: bigint; request: unknown; blockNumber: bigint };
-
-/** The hub's `Requested` event, the only one the watcher asks the node for. */
-function requestedEvent(abi: Abi): AbiEvent {
-  const item = getAbiItem({ abi, name: "Requested" }) as AbiEvent | undefined;
-  if (item?.type !== "event") throw new RelayerError("the hub ABI has no Requested event");
-  return item;
-}
+export type RequestedLog = { requestId: `0x${string}`; modelId: bigint; request: HubRequest; blockNumber: bigint };
 
 /**
  * Scans the hub's `Requested` logs from the persisted cursor up to the final head (per the finality
@@ -29,7 +22,7 @@ function requestedEvent(abi: Abi): AbiEvent {
 export function createWatcher(deps: {
   publicClient: PublicClient;
   hub: Address;
-  abi: Abi;
+  abi: typeof inferenceHubWithErrorsAbi;
   config: RelayerConfig;
   store: Store;
   log: Logger;
@@ -39,7 +32,8 @@ export function createWatcher(deps: {
   const { publicClient, store, config, log } = deps;
   const window = config.finality.reorgWindowBlocks;
   const beforeStart = Number(config.startBlock) - 1;
-  const requested = requestedEvent(deps.abi);
+  /** The hub's `Requested` event, the only one the watcher asks the node for. */
+  const requested = getAbiItem({ abi: deps.abi, name: "Requested" });
   let lastHead = 0n;
 
   async function finalHead(): Promise<bigint> {
@@ -140,9 +134,8 @@ export function createWatcher(deps: {
         strict: true,
       }),
     );
-    for (const ev of logs) {
-      const args = ev.args as unknown as { requestId: `0x${string}`; modelId: bigint; request: unknown };
-      deps.onRequested({ ...args, blockNumber: ev.blockNumber });
+    for (const { args, blockNumber } of logs) {
+      deps.onRequested({ requestId: args.requestId, modelId: args.modelId, request: args.request, blockNumber });
     }
     store.advanceCursor(to, hashes, window);
     return head - to;

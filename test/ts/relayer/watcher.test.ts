@@ -74,7 +74,7 @@ describe("watcher", () => {
       store,
       log,
       onRequested: (ev) => {
-        const input = (ev.request as { input: bigint[] }).input.map(String).join(",");
+        const input = ev.request.input.map(String).join(",");
         rig.requests.push({ requestId: ev.requestId, input });
       },
       onReorg: (fork) => {
