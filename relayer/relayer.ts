@@ -63,7 +63,7 @@ async function pollLoop(parts: {
     try {
       status.lag = await watcher.poll();
       status.rpcOk = true;
-      for (const job of store.openJobs()) scheduler.kick(job.requestId);
+      for (const job of store.openJobs()) scheduler.kick(job);
       // Bounded (one small batch per poll): the table holds open jobs plus the retention period's history.
       store.pruneFinished(Date.now() - common.config.retention.finishedJobsMs);
       if (poll % WITHDRAW_EVERY_POLLS === 0) await parts.periodic();
@@ -161,13 +161,14 @@ export async function startRelayer(config: RelayerConfig, log: Logger, clients?:
     store,
     log: log.child({ module: "watcher" }),
     onRequested: (ev) => {
-      if (intake(ev)) scheduler.kick(ev.requestId);
+      const job = intake(ev) ? store.getJob(ev.requestId) : undefined;
+      if (job) scheduler.kick(job);
     },
     onReorg: (fork) => {
       const reopened = store.reopenAfter(fork);
       log.warn({ fork, reopened }, "jobs reopened after a reorg");
       void sender.resetNonce();
-      for (const job of store.openJobs()) scheduler.kick(job.requestId);
+      for (const job of store.openJobs()) scheduler.kick(job);
     },
   });
   const status = { rpcOk: true, lag: 0 };

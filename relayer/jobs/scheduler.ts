@@ -68,11 +68,14 @@ export function createJobScheduler(deps: { common: Common; store: Store; step: (
   }
 
   return {
-    /** Starts a step for the job unless one is running, the pool is full or the relayer is stopping. */
-    kick(requestId: string): void {
+    /**
+     * Starts a step for the job (a row just read from the store) unless one is running, the pool is full
+     * or the relayer is stopping.
+     */
+    kick(job: Job): void {
+      const { requestId } = job;
       if (inflight.has(requestId) || inflight.size >= MAX_CONCURRENT_JOBS || common.stopping.aborted) return;
-      const job = store.getJob(requestId);
-      if (!job || !OPEN_STATES.includes(job.state)) {
+      if (!OPEN_STATES.includes(job.state)) {
         failures.delete(requestId);
         return;
       }
