@@ -6,17 +6,21 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {HubGovernance} from "./base/HubGovernance.sol";
 import {IInferenceConsumer} from "./interfaces/IInferenceConsumer.sol";
+import {IBatchProofVerifier} from "./interfaces/IBatchProofVerifier.sol";
 import {IInferenceHub} from "./interfaces/IInferenceHub.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {INodeStaking} from "./interfaces/INodeStaking.sol";
 import {IOPGToken} from "./interfaces/IOPGToken.sol";
+import {IProofVerifier} from "./interfaces/IProofVerifier.sol";
+import {ITeeResultVerifier} from "./interfaces/ITeeResultVerifier.sol";
 import {FeeMath} from "./libraries/FeeMath.sol";
 import {FieldMath} from "./libraries/FieldMath.sol";
 import {RequestHashing} from "./libraries/RequestHashing.sol";
 import {VerifierCall} from "./libraries/VerifierCall.sol";
 
 /// @title InferenceHub
-/// @notice Request → commit → prove → settle, with refunds, slashing, pull payments and accumulated burns.
+/// @notice Request → commit → prove → settle (one by one or batched), request → commitAndSettle for TEE models, with
+///         refunds, slashing, pull payments and accumulated burns.
 contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using RequestHashing for Request;
@@ -32,6 +36,9 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
     uint256 private constant CALL_GAS_NUMERATOR = 64;
     /// @dev The 63 of `limit · 64 / 63`.
     uint256 private constant CALL_GAS_DENOMINATOR = 63;
+
+    /// @dev Bytes of one Groth16 proof in `IProofVerifier`'s layout (`abi.encode(uint256[8])`).
+    uint256 private constant PROOF_BYTES = 256;
 
     /// @notice The OPG token (escrow, payments, burns).
     IOPGToken public immutable TOKEN;
@@ -52,6 +59,24 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
     struct NodeAccount {
         uint96 lockedBond;
         uint96 earnings;
+    }
+
+    /// @dev What a batch owes one node: accumulated in memory, written once per node per batch.
+    struct Credit {
+        address node;
+        uint96 bond;
+        uint256 amount;
+    }
+
+    /// @dev A `settleBatch` in progress: its verifier and shape, where its call data is filled in, and its sums.
+    struct Batch {
+        address verifier;
+        uint256 signalsPerProof;
+        uint256 proofsAt;
+        uint256 signalsAt;
+        uint256 nodeCount;
+        uint256 escrow;
+        uint256 burn;
     }
 
     mapping(bytes32 requestId => RequestRecord) private _requests;
@@ -119,19 +144,86 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         (bytes32 binding, RequestStatus status, uint64 deadline) = (record.binding, record.status, record.deadline);
         _expectStatus(requestId, _effectiveStatus(status, binding), RequestStatus.Requested);
         if (block.timestamp > deadline) revert HubCommitDeadlinePassed(requestId, deadline);
-        bytes32 requestHash = req.hash();
-        if (requestHash != binding) revert HubRequestMismatch(requestId);
-        _checkOutput(output, req.outputWords);
-        _lockBond(msg.sender, req.modelId, req.bond);
-
-        uint64 proofDeadline = uint64(block.timestamp) + req.proofWindow;
-        record.binding = RequestHashing.bindOutput(requestHash, output);
-        (record.status, record.deadline, record.node) = (RequestStatus.Committed, proofDeadline, msg.sender);
-        emit Committed(requestId, msg.sender, output, proofDeadline);
+        _acceptCommit(requestId, req, output, binding);
+        NodeAccount storage account = _nodes[msg.sender];
+        account.lockedBond = _lockedWithBond(STAKING.bondableStake(msg.sender, req.modelId), account.lockedBond, req.bond);
+        _recordCommit(record, requestId, req, output, binding);
 
         if (req.callbackFlags & CALLBACK_ON_COMMIT != 0) {
             _callback(requestId, req, output, CALLBACK_ON_COMMIT);
         }
+    }
+
+    /// @inheritdoc IInferenceHub
+    function commitBatch(CommitItem[] calldata items) external nonReentrant returns (uint256 committed) {
+        uint256 count = items.length;
+        if (count == 0) revert HubBatchEmpty();
+        bool[] memory done = new bool[](count);
+        NodeAccount storage account = _nodes[msg.sender];
+        uint96 locked = account.lockedBond;
+        (uint64 stakeModel, uint256 staked) = (0, 0);
+        for (uint256 i; i < count; ++i) {
+            CommitItem calldata item = items[i];
+            RequestRecord storage record = _requests[item.requestId];
+            (bytes32 binding, RequestStatus status, uint64 deadline) = (record.binding, record.status, record.deadline);
+            status = _effectiveStatus(status, binding);
+            if (status != RequestStatus.Requested || block.timestamp > deadline) {
+                // A racing node got there first, or time ran out: report, do not waste the batch.
+                emit CommitSkipped(item.requestId, msg.sender, status, deadline);
+                continue;
+            }
+            Request calldata req = item.request;
+            _acceptCommit(item.requestId, req, item.output, binding);
+            // Model ids are ≥ 1, so the first item always reads the stake; consecutive items of one model share it.
+            if (req.modelId != stakeModel) {
+                (stakeModel, staked) = (req.modelId, STAKING.bondableStake(msg.sender, req.modelId));
+            }
+            locked = _lockedWithBond(staked, locked, req.bond);
+            _recordCommit(record, item.requestId, req, item.output, binding);
+            done[i] = true;
+            // Unchecked: at most `count` increments.
+            unchecked {
+                ++committed;
+            }
+        }
+        account.lockedBond = locked;
+        for (uint256 i; i < count; ++i) {
+            if (done[i] && items[i].request.callbackFlags & CALLBACK_ON_COMMIT != 0) {
+                _callback(items[i].requestId, items[i].request, items[i].output, CALLBACK_ON_COMMIT);
+            }
+        }
+    }
+
+    /// @inheritdoc IInferenceHub
+    function commitAndSettle(
+        bytes32 requestId,
+        Request calldata req,
+        uint256[] calldata output,
+        bytes calldata signature
+    ) external nonReentrant {
+        RequestRecord storage record = _requests[requestId];
+        (bytes32 binding, RequestStatus status, uint64 deadline) = (record.binding, record.status, record.deadline);
+        _expectStatus(requestId, _effectiveStatus(status, binding), RequestStatus.Requested);
+        if (block.timestamp > deadline) revert HubCommitDeadlinePassed(requestId, deadline);
+        _acceptCommit(requestId, req, output, binding);
+        // The bond is not locked (nothing is left to prove), but the node must be staked for the model with the
+        // bond free, exactly as a commit requires.
+        _lockedWithBond(STAKING.bondableStake(msg.sender, req.modelId), _nodes[msg.sender].lockedBond, req.bond);
+        if (req.verifier.code.length == 0) revert IProofVerifier.VerifierCallNoCode(req.verifier);
+        ITeeResultVerifier(req.verifier).verifyResult(
+            requestId, req.modelId, _hashWords(req.input), _hashWords(output), msg.sender, signature
+        );
+
+        // Committed with a cleared binding reads as Settled: one code path for both views of the record.
+        record.binding = bytes32(0);
+        (record.status, record.deadline, record.node) = (RequestStatus.Committed, uint64(block.timestamp), msg.sender);
+        emit Committed(requestId, msg.sender, output, uint64(block.timestamp));
+        _creditNode(msg.sender, 0, uint256(req.modelFee) + req.callbackFee);
+        _releaseEscrow(_escrowOf(req), req.settlementFee);
+        emit Settled(requestId, msg.sender, req.modelFee, req.callbackFee, req.settlementFee);
+
+        if (req.callbackFlags & CALLBACK_ON_COMMIT != 0) _callback(requestId, req, output, CALLBACK_ON_COMMIT);
+        if (req.callbackFlags & CALLBACK_ON_SETTLE != 0) _callback(requestId, req, output, CALLBACK_ON_SETTLE);
     }
 
     /// @inheritdoc IInferenceHub
@@ -154,6 +246,29 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
 
         if (req.callbackFlags & CALLBACK_ON_SETTLE != 0) {
             _callback(requestId, req, output, CALLBACK_ON_SETTLE);
+        }
+    }
+
+    /// @inheritdoc IInferenceHub
+    function settleBatch(SettleItem[] calldata items) external nonReentrant {
+        uint256 count = items.length;
+        if (count == 0) revert HubBatchEmpty();
+        (bytes memory callData, Batch memory batch) = _openBatch(items);
+        Credit[] memory credits = new Credit[](count);
+        for (uint256 i; i < count; ++i) {
+            _takeBatchItem(items, i, batch, credits);
+        }
+        _verifyBatch(batch.verifier, callData);
+
+        for (uint256 k; k < batch.nodeCount; ++k) {
+            _creditNode(credits[k].node, credits[k].bond, credits[k].amount);
+        }
+        // Both sums are bounded by the escrow total, itself < 2^96.
+        _releaseEscrow(uint96(batch.escrow), uint96(batch.burn));
+        for (uint256 i; i < count; ++i) {
+            if (items[i].request.callbackFlags & CALLBACK_ON_SETTLE != 0) {
+                _callback(items[i].requestId, items[i].request, items[i].output, CALLBACK_ON_SETTLE);
+            }
         }
     }
 
@@ -381,14 +496,163 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         (acc.totalEscrowed, acc.pendingBurn) = (escrowed - escrow, uint96(uint256(pending) + burn));
     }
 
-    function _lockBond(address node, uint64 modelId, uint96 bond) private {
-        uint256 staked = STAKING.bondableStake(node, modelId);
-        NodeAccount storage account = _nodes[node];
-        uint96 locked = account.lockedBond;
+    /// @dev `locked + bond`, or a revert when the caller's bondable stake does not cover it. The result is at most
+    ///      `staked`, itself bounded by the fixed token supply (< 2^96).
+    function _lockedWithBond(uint256 staked, uint96 locked, uint96 bond) private view returns (uint96) {
         uint256 free = staked > locked ? staked - locked : 0;
-        if (free < bond) revert HubInsufficientFreeStake(node, free, bond);
-        // locked + bond <= staked < 2^96.
-        account.lockedBond = locked + bond;
+        if (free < bond) revert HubInsufficientFreeStake(msg.sender, free, bond);
+        return locked + bond;
+    }
+
+    /// @dev The checks a commit makes beyond status and deadline: the resupplied request matches its binding and
+    ///      the output has the model's shape.
+    function _acceptCommit(bytes32 requestId, Request calldata req, uint256[] calldata output, bytes32 binding)
+        private
+        pure
+    {
+        if (req.hash() != binding) revert HubRequestMismatch(requestId);
+        _checkOutput(output, req.outputWords);
+    }
+
+    /// @dev Records a commitment by the caller and emits `Committed`. `binding` is the request hash (checked equal).
+    function _recordCommit(
+        RequestRecord storage record,
+        bytes32 requestId,
+        Request calldata req,
+        uint256[] calldata output,
+        bytes32 binding
+    ) private {
+        uint64 proofDeadline = uint64(block.timestamp) + req.proofWindow;
+        record.binding = RequestHashing.bindOutput(binding, output);
+        (record.status, record.deadline, record.node) = (RequestStatus.Committed, proofDeadline, msg.sender);
+        emit Committed(requestId, msg.sender, output, proofDeadline);
+    }
+
+    /// @dev `settle`'s checks for item `i` of a batch; a request seen earlier in the batch is named as a duplicate
+    ///      (its binding is already cleared, so it would otherwise read as Settled).
+    function _batchCommitment(SettleItem[] calldata items, uint256 i) private view returns (address node) {
+        SettleItem calldata item = items[i];
+        bytes32 requestId = item.requestId;
+        RequestRecord storage record = _requests[requestId];
+        bytes32 binding = record.binding;
+        RequestStatus status;
+        uint64 deadline;
+        (status, deadline, node) = (record.status, record.deadline, record.node);
+        status = _effectiveStatus(status, binding);
+        if (status == RequestStatus.Settled) {
+            for (uint256 k; k < i; ++k) {
+                if (items[k].requestId == requestId) revert HubBatchDuplicate(requestId);
+            }
+        }
+        _expectStatus(requestId, status, RequestStatus.Committed);
+        if (block.timestamp > deadline) revert HubProofDeadlinePassed(requestId, deadline);
+        if (RequestHashing.bindOutput(item.request.hash(), item.output) != binding) revert HubRequestMismatch(requestId);
+        if (item.proof.length != PROOF_BYTES) revert HubBatchProofLength(i, item.proof.length);
+    }
+
+    /// @dev Adds `bond` and `amount` to `node`'s entry (a linear scan: batches hold few distinct nodes).
+    function _addCredit(Credit[] memory credits, uint256 nodeCount, address node, uint96 bond, uint256 amount)
+        private
+        pure
+        returns (uint256)
+    {
+        for (uint256 k; k < nodeCount; ++k) {
+            if (credits[k].node == node) {
+                // Both stay below the fixed token supply.
+                credits[k].bond += bond;
+                credits[k].amount += amount;
+                return nodeCount;
+            }
+        }
+        credits[nodeCount] = Credit(node, bond, amount);
+        return nodeCount + 1;
+    }
+
+    /// @dev Takes the batch's verifier and signals per proof from its first item and allocates the ABI encoding of
+    ///      `verifyProofBatch(bytes proofs, uint256[] signals)` with its heads written, recording where the proof
+    ///      bytes and the signal words start, so each item is copied straight from calldata once.
+    function _openBatch(SettleItem[] calldata items) private pure returns (bytes memory callData, Batch memory batch) {
+        uint256 count = items.length;
+        batch.verifier = items[0].request.verifier;
+        batch.signalsPerProof = items[0].output.length + items[0].request.input.length;
+        uint256 proofBytes = count * PROOF_BYTES;
+        uint256 signalWords = count * batch.signalsPerProof;
+        // selector | offset(proofs) | offset(signals) | proofs.length | proofs | signals.length | signals
+        callData = new bytes(4 + 0x60 + proofBytes + 0x20 + signalWords * 32);
+        bytes4 selector = IBatchProofVerifier.verifyProofBatch.selector;
+        uint256 proofsAt;
+        uint256 signalsAt;
+        assembly ("memory-safe") {
+            let args := add(callData, 0x24)
+            mstore(add(callData, 0x20), selector)
+            mstore(args, 0x40)
+            mstore(add(args, 0x20), add(0x60, proofBytes))
+            mstore(add(args, 0x40), proofBytes)
+            proofsAt := add(args, 0x60)
+            mstore(add(proofsAt, proofBytes), signalWords)
+            signalsAt := add(add(proofsAt, proofBytes), 0x20)
+        }
+        (batch.proofsAt, batch.signalsAt) = (proofsAt, signalsAt);
+    }
+
+    /// @dev Checks and records item `i` of a batch: same verifier and shape as the first, settleable (as `settle`
+    ///      checks), binding cleared, `Settled` emitted, its payment added to the node's credit and the batch's sums,
+    ///      its proof and signals copied into the batch call.
+    function _takeBatchItem(SettleItem[] calldata items, uint256 i, Batch memory batch, Credit[] memory credits)
+        private
+    {
+        SettleItem calldata item = items[i];
+        Request calldata req = item.request;
+        if (req.verifier != batch.verifier || item.output.length + req.input.length != batch.signalsPerProof) {
+            revert HubBatchVerifierMismatch(i, req.verifier, batch.verifier);
+        }
+        address node = _batchCommitment(items, i);
+        _requests[item.requestId].binding = bytes32(0);
+        emit Settled(item.requestId, node, req.modelFee, req.callbackFee, req.settlementFee);
+        batch.nodeCount =
+            _addCredit(credits, batch.nodeCount, node, req.bond, uint256(req.modelFee) + req.callbackFee);
+        // Unchecked: each escrow was checked below 2^96 at request time and all escrows together are bounded by the
+        // fixed token supply.
+        unchecked {
+            batch.escrow += _escrowOf(req);
+            batch.burn += req.settlementFee;
+        }
+        _copyProofAndSignals(item, i, batch.proofsAt, batch.signalsAt + i * batch.signalsPerProof * 32);
+    }
+
+    /// @dev Copies item `i`'s proof to its slot in the batch call and its signals (output, then input) to `to`.
+    function _copyProofAndSignals(SettleItem calldata item, uint256 i, uint256 proofsAt, uint256 to) private pure {
+        bytes calldata proof = item.proof;
+        uint256[] calldata output = item.output;
+        uint256[] calldata input = item.request.input;
+        assembly ("memory-safe") {
+            calldatacopy(add(proofsAt, mul(i, PROOF_BYTES)), proof.offset, PROOF_BYTES)
+            let outBytes := mul(output.length, 0x20)
+            calldatacopy(to, output.offset, outBytes)
+            calldatacopy(add(to, outBytes), input.offset, mul(input.length, 0x20))
+        }
+    }
+
+    /// @dev Calls the batch verifier with the prepared calldata, bubbling its named errors.
+    function _verifyBatch(address verifier, bytes memory callData) private view {
+        if (verifier.code.length == 0) revert IProofVerifier.VerifierCallNoCode(verifier);
+        assembly ("memory-safe") {
+            if iszero(staticcall(gas(), verifier, add(callData, 0x20), mload(callData), 0, 0)) {
+                let ptr := mload(0x40)
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+        }
+    }
+
+    /// @dev `keccak256(abi.encodePacked(words))`, the hash a TEE signature covers.
+    function _hashWords(uint256[] calldata words) private pure returns (bytes32 digest) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            let size := mul(words.length, 0x20)
+            calldatacopy(ptr, words.offset, size)
+            digest := keccak256(ptr, size)
+        }
     }
 
     function _callback(bytes32 requestId, Request calldata req, uint256[] calldata output, uint8 stage) private {
@@ -412,7 +676,7 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
     function _activeTerms(uint64 modelId) private view returns (IModelRegistry.ModelTerms memory terms) {
         terms = REGISTRY.modelTerms(modelId);
         if (!terms.active) revert HubModelInactive(modelId);
-        if (terms.mode != IModelRegistry.VerificationMode.ZK) revert HubModeUnsupported(modelId, uint8(terms.mode));
+        if (terms.mode == IModelRegistry.VerificationMode.VANILLA) revert HubModeUnsupported(modelId, uint8(terms.mode));
     }
 
     function _quote(uint64 modelId, uint32 callbackGasLimit, uint8 callbackFlags)

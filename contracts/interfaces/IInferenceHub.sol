@@ -2,8 +2,9 @@
 pragma solidity ^0.8.28;
 
 /// @title IInferenceHub
-/// @notice Settlement of off-chain inference: request (escrow) → commit (result + bond) → settle (Groth16 proof),
-///         with permissionless refunds of uncommitted requests and slashing of unproven commitments.
+/// @notice Settlement of off-chain inference: request (escrow) → commit (result + bond) → settle (Groth16 proof,
+///         one by one or batched), or, for TEE-mode models, request → commitAndSettle (enclave signature), with
+///         permissionless refunds of uncommitted requests and slashing of unproven commitments.
 /// @dev Per request the hub stores two slots (see `RequestStatus` / `requestState`):
 ///      slot A: `binding` = `keccak256(abi.encode(request))` while Requested, then
 ///              `keccak256(abi.encode(requestHash, keccak256(abi.encodePacked(output))))` once Committed, zero once final;
@@ -95,6 +96,28 @@ interface IInferenceHub {
         address slashRemainderRecipient;
     }
 
+    /// @notice One commitment of a `commitBatch`.
+    struct CommitItem {
+        /// The request.
+        bytes32 requestId;
+        /// The request exactly as emitted in `Requested`.
+        Request request;
+        /// Output words (length = `request.outputWords`, each < r).
+        uint256[] output;
+    }
+
+    /// @notice One settlement of a `settleBatch`.
+    struct SettleItem {
+        /// The request.
+        bytes32 requestId;
+        /// The request exactly as emitted in `Requested`.
+        Request request;
+        /// The output words as emitted in `Committed`.
+        uint256[] output;
+        /// The proof (256 bytes, `IProofVerifier`'s layout).
+        bytes proof;
+    }
+
     /// @notice A zero address was given where a contract or account is required.
     error HubZeroAddress();
     /// @notice The model is inactive (deactivated); unknown models revert `RegistryModelUnknown`.
@@ -176,6 +199,21 @@ interface IInferenceHub {
     error HubNothingToWithdraw(address node);
     /// @notice No settlement fees are waiting to be burned.
     error HubNothingToBurn();
+    /// @notice A batch call was given no items.
+    error HubBatchEmpty();
+    /// @notice A `settleBatch` item does not fit the batch's verifier: another verifier address, or a number of
+    ///         public signals (output + input words) other than the first item's.
+    /// @param index The item's position.
+    /// @param verifier The item's verifier.
+    /// @param expected The batch's verifier (the first item's).
+    error HubBatchVerifierMismatch(uint256 index, address verifier, address expected);
+    /// @notice The same request appears twice in one `settleBatch`.
+    /// @param requestId The request.
+    error HubBatchDuplicate(bytes32 requestId);
+    /// @notice A `settleBatch` item's proof is not 256 bytes.
+    /// @param index The item's position.
+    /// @param length The proof's length.
+    error HubBatchProofLength(uint256 index, uint256 length);
     /// @notice A governance parameter is out of range.
     /// @param name The parameter's name.
     /// @param value The rejected value.
@@ -201,6 +239,13 @@ interface IInferenceHub {
     /// @param output The committed output words (resupply to `settle` / `slash`).
     /// @param proofDeadline Last second at which the proof settles.
     event Committed(bytes32 indexed requestId, address indexed node, uint256[] output, uint64 proofDeadline);
+    /// @notice A `commitBatch` item was skipped: the request is no longer Requested (another node committed it
+    ///         first, or it was refunded) or its commit deadline passed. Nothing was locked or written for it.
+    /// @param requestId The request.
+    /// @param node The caller of `commitBatch`.
+    /// @param status The request's status when skipped.
+    /// @param deadline The request's stored deadline (commit deadline while Requested).
+    event CommitSkipped(bytes32 indexed requestId, address indexed node, RequestStatus status, uint64 deadline);
     /// @notice A commitment was proven: the node was credited and the settlement fee queued for burning.
     /// @param requestId The request.
     /// @param node The node credited (with `modelFee + callbackFee`).
@@ -261,7 +306,7 @@ interface IInferenceHub {
 
     /// @notice Makes a request, pulling `quoteRequest(modelId, callbackGasLimit, callbackFlags).total` with an
     ///         existing allowance.
-    /// @param modelId An active ZK model.
+    /// @param modelId An active ZK or TEE model.
     /// @param input Packed input words (length = the model's `inputWords`, each < r).
     /// @param callbackGasLimit Gas for each callback (0 with no flags; ≤ `maxCallbackGas`).
     /// @param callbackFlags `CALLBACK_ON_COMMIT` | `CALLBACK_ON_SETTLE`, or 0.
@@ -278,7 +323,7 @@ interface IInferenceHub {
 
     /// @notice As `request`, first calling the token's EIP-2612 `permit(msg.sender, hub, maxTotalFee, ...)`.
     ///         A failed permit is tolerated when the allowance already covers the fee (front-run permits).
-    /// @param modelId An active ZK model.
+    /// @param modelId An active ZK or TEE model.
     /// @param input Packed input words.
     /// @param callbackGasLimit Gas for each callback.
     /// @param callbackFlags Callback flags.
@@ -315,6 +360,36 @@ interface IInferenceHub {
     /// @param output The output words as emitted in `Committed`.
     /// @param proof `abi.encode(uint256[8])` Groth16 proof for public signals `output ++ req.input`.
     function settle(bytes32 requestId, Request calldata req, uint256[] calldata output, bytes calldata proof)
+        external;
+
+    /// @notice Commits many results in one transaction, exactly as `commit` would one by one, except that an item
+    ///         whose request is no longer Requested (a racing node committed first; refunded) or past its commit
+    ///         deadline is skipped and reported (`CommitSkipped`) instead of reverting the batch. A request that does
+    ///         not match its binding, a bad output or too little free stake reverts the whole batch. Bonds are locked
+    ///         with one write of the caller's account; commit callbacks run after every item is recorded.
+    /// @param items The commitments.
+    /// @return committed The number of items committed (the rest were skipped).
+    function commitBatch(CommitItem[] calldata items) external returns (uint256 committed);
+
+    /// @notice Settles many commitments whose requests share one verifier, with one `verifyProofBatch` call
+    ///         (`IBatchProofVerifier`): the whole batch reverts if any proof is invalid, any item is not
+    ///         settleable (status, deadline, binding) or a request appears twice. Each node is credited once and the
+    ///         settlement fees are queued for burning with one write; `Settled` is emitted per request as `settle`
+    ///         does, and settle callbacks run after every item is recorded.
+    /// @param items The settlements (each request's committed output and its 256-byte proof).
+    function settleBatch(SettleItem[] calldata items) external;
+
+    /// @notice Commits and settles a request of a TEE-mode model in one call: the result arrives with the enclave's
+    ///         signature, checked by the request's verifier (`ITeeResultVerifier.verifyResult`, over chain, verifier,
+    ///         hub, request id, model, input hash, output hash, the caller as the node to pay, and an expiry).
+    ///         Same checks as `commit` (status, deadline, binding, output, the caller's free stake covers the bond,
+    ///         which is not locked: there is no proof window to slash), then the same payment and burn as `settle`.
+    ///         Emits `Committed` (proof deadline = now) and `Settled`; runs the commit, then the settle callback.
+    /// @param requestId The request.
+    /// @param req The request exactly as emitted in `Requested`.
+    /// @param output Output words (length = `req.outputWords`, each < r).
+    /// @param signature `expiry (8) ‖ r (32) ‖ s (32) ‖ v (1)` by an enclave key active for the model.
+    function commitAndSettle(bytes32 requestId, Request calldata req, uint256[] calldata output, bytes calldata signature)
         external;
 
     /// @notice Returns the escrow (callback fee included: no callback ran) of a request nobody committed to by its
