@@ -115,6 +115,34 @@ const timeouts: GasScenario = {
   },
 };
 
+/** Commitments per `commitBatch` in the batched scenarios: the size the relayer's default config reaches. */
+export const BATCH_SIZE = 32;
+
+/** `commitBatch` of BATCH_SIZE fresh requests, ROUNDS times; the figure is gasUsed ÷ BATCH_SIZE. */
+const batches: GasScenario = {
+  name: "batches",
+  operations: [
+    {
+      name: `commitBatch/${BATCH_SIZE}`,
+      detail: `per commitment, ${BATCH_SIZE} per transaction, bonds locked`,
+      budget: 40_000,
+    },
+  ],
+  async run(p, record) {
+    const { hub, wait, accounts } = p;
+    const request = await requester(p);
+    for (let round = 0; round < ROUNDS; round++) {
+      const items = [];
+      for (let i = 0; i < BATCH_SIZE; i++) {
+        const { requestId, request: req } = await request();
+        items.push({ requestId, request: req, output: OUTPUT });
+      }
+      const receipt = await wait(await hub.write.commitBatch([items], { account: accounts.node.account }));
+      record(`commitBatch/${BATCH_SIZE}`, receipt.gasUsed / BigInt(BATCH_SIZE));
+    }
+  },
+};
+
 /** The Groth16 check alone, as `eth_estimateGas` of a direct call (21,000 base included): what settle pays for it. */
 const verifier: GasScenario = {
   name: "verifier",
@@ -149,4 +177,4 @@ const verifier: GasScenario = {
 };
 
 /** Every scenario the gas bench runs, in table order. */
-export const HUB_GAS_SCENARIOS: readonly GasScenario[] = [requests, lifecycle, timeouts, verifier];
+export const HUB_GAS_SCENARIOS: readonly GasScenario[] = [requests, lifecycle, timeouts, batches, verifier];
