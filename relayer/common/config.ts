@@ -119,8 +119,8 @@ const ConfigSchema = z
     explorerUrl: z
       .string()
       .url()
-      .refine((u) => /^https?:$/.test(new URL(u).protocol), "must be an http(s) URL")
-      .refine((u) => !new URL(u).username && !new URL(u).password, "must not contain credentials")
+      .refine((u) => /^https?:$/.test(URL.parse(u)?.protocol ?? ""), "must be an http(s) URL")
+      .refine((u) => !URL.parse(u)?.username && !URL.parse(u)?.password, "must not contain credentials")
       .transform((u) => u.replace(/\/+$/, ""))
       .optional(),
     dryRun: z.boolean().default(false),
