@@ -14,6 +14,7 @@ const FILES: readonly { path: string; file: string; type: string }[] = [
   { path: "/charts.js", file: "charts.js", type: "text/javascript; charset=utf-8" },
   { path: "/render.js", file: "render.js", type: "text/javascript; charset=utf-8" },
   { path: "/status.css", file: "status.css", type: "text/css; charset=utf-8" },
+  { path: "/favicon.svg", file: "favicon.svg", type: "image/svg+xml" },
 ];
 
 /** Reads the status page's files into memory (a missing file fails start-up, not a page view). */

@@ -79,7 +79,7 @@ export function requestRow(view) {
     stepCell(view, "committed"),
     stepCell(view, "proved"),
     stepCell(view, "settled"),
-    el("td", "batch", String(view.batchSize)),
+    el("td", "batch", view.outcome === "settled" ? String(view.batchSize) : "–"),
     el("td", "burned", formatOpg(view.burned)),
     el("td", "note muted", view.error ?? ""),
   );
