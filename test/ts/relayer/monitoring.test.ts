@@ -19,7 +19,7 @@ describe("deploy/monitoring", () => {
     const metrics = await createMetrics().registry.getMetricsAsJSON();
     const exported = new Set(
       metrics.flatMap((m) =>
-        m.type === "histogram" ? [`${m.name}_bucket`, `${m.name}_count`, `${m.name}_sum`] : [m.name],
+        String(m.type) === "histogram" ? [`${m.name}_bucket`, `${m.name}_count`, `${m.name}_sum`] : [m.name],
       ),
     );
     expect([...used].filter((name) => !exported.has(name))).toEqual([]);

@@ -110,7 +110,7 @@ describe("status page on a real relayer", () => {
       page.on("pageerror", (e) => problems.push(String(e)));
       page.on("request", (r) => origins.add(new URL(r.url()).origin));
       await page.goto(url, { waitUntil: "load" });
-      await page.waitForFunction(() => document.body.dataset.loaded !== undefined, { timeout: 10_000 });
+      await page.waitForFunction("document.body.dataset.loaded !== undefined", { timeout: 10_000 });
 
       const count = (state: string) =>
         page.$eval(`#jobs-by-state tr[data-state="${state}"] .count`, (e) => e.textContent);
