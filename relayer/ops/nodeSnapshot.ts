@@ -8,6 +8,11 @@ import type { Logger } from "../common/logger.ts";
  * `eth_call`s) per this period at most, however many pages are open, and none while nobody looks.
  */
 export const NODE_SNAPSHOT_TTL_MS = 10_000;
+/**
+ * Least time between two reads when the caller reports that the node's jobs moved (a commitment locks
+ * bond, a settlement credits earnings): fresh numbers soon after a change, still a bounded read rate.
+ */
+export const NODE_SNAPSHOT_MIN_INTERVAL_MS = 2_000;
 
 /** The node's stake and balances as the chain held them at `readAt` (OPG wei, decimal strings). */
 export type NodeBalances = {
@@ -29,9 +34,10 @@ export type NodeBalances = {
 export type NodeSnapshot = { balances: NodeBalances | undefined; error: string | undefined };
 
 /**
- * A cached reader of the node's stake, bond and earnings. `get()` serves the cached values and starts
- * one refresh (never two at once) when they are older than `ttlMs`; a failed read keeps the last
- * values and reports the error.
+ * A cached reader of the node's stake, bond and earnings. `get(jobsKey)` serves the cached values and
+ * starts one refresh (never two at once) when they are older than `ttlMs`, or older than
+ * `NODE_SNAPSHOT_MIN_INTERVAL_MS` and `jobsKey` (a summary of the node's jobs) changed since the last
+ * read; a failed read keeps the last values and reports the error.
  */
 export function createNodeSnapshot(deps: {
   publicClient: PublicClient;
@@ -46,6 +52,7 @@ export function createNodeSnapshot(deps: {
   let balances: NodeBalances | undefined;
   let error: string | undefined;
   let lastTry = 0;
+  let lastKey: string | undefined;
   let inFlight: Promise<void> | undefined;
 
   async function read(): Promise<NodeBalances> {
@@ -85,8 +92,11 @@ export function createNodeSnapshot(deps: {
 
   return {
     /** The cached snapshot; waits for the first read only (later refreshes run behind the cached values). */
-    async get(): Promise<NodeSnapshot> {
-      if (Date.now() - lastTry >= ttlMs) {
+    async get(jobsKey?: string): Promise<NodeSnapshot> {
+      const age = Date.now() - lastTry;
+      const moved = jobsKey !== undefined && jobsKey !== lastKey && age >= NODE_SNAPSHOT_MIN_INTERVAL_MS;
+      if (age >= ttlMs || moved) {
+        lastKey = jobsKey;
         const pending = refresh();
         if (!balances) await pending;
       }

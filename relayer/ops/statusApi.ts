@@ -68,7 +68,8 @@ export function createStatusSource(deps: StatusDeps): StatusSource {
   return {
     async status() {
       const now = Date.now();
-      const [health, snapshot] = await Promise.all([deps.health(), deps.snapshot.get()]);
+      const jobsByState = store.countByState();
+      const [health, snapshot] = await Promise.all([deps.health(), deps.snapshot.get(JSON.stringify(jobsByState))]);
       return {
         generatedAt: now,
         node: {
@@ -85,7 +86,7 @@ export function createStatusSource(deps: StatusDeps): StatusSource {
           rpcHosts: config.rpcUrls.map(rpcHost),
         },
         health: { ok: health.ok, stuckJobs: health.stuckJobs.length, queueDepth: health.queueDepth },
-        jobsByState: store.countByState(),
+        jobsByState,
         recent: store.recentJobs(RECENT_REQUESTS).map((job) => requestView(job, view)),
         charts: buildCharts(store.jobsActiveSince(now - CHART_WINDOW_MS, CHART_MAX_JOBS), now),
         explorerUrl: config.explorerUrl ?? null,

@@ -116,6 +116,10 @@ describe("status page on a real relayer", () => {
         page.$eval(`#jobs-by-state tr[data-state="${state}"] .count`, (e) => e.textContent);
       expect(await count("settled")).toBe("2");
       expect(await count("rejected")).toBe("1");
+      // Two model fees of 2 OPG each, credited by the hub and not withdrawn (threshold 0): read from the chain.
+      await page.waitForFunction("document.querySelector('#node [data-field=earnings]').textContent === '4 OPG'", {
+        timeout: 10_000,
+      });
       const row = `#recent tr[data-request-id="${settledIds[0]}"]`;
       const view = await getJson(`/api/requests/${settledIds[0]}`);
       const settle = view.steps.find((s: Json) => s.step === "settled");
