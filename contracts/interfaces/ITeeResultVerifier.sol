@@ -7,7 +7,7 @@ pragma solidity ^0.8.28;
 ///      `IProofVerifier`: the selector a hub calls is what keeps ZK proofs and TEE signatures apart).
 ///      The enclave signs an EIP-712 message, domain `{name: "OPG HACA TEE", version: "1", chainId,
 ///      verifyingContract: <this verifier>}`, type
-///      `TeeResult(address hub,bytes32 requestId,uint64 modelId,bytes32 inputHash,bytes32 outputHash,address node,uint64 expiry)`,
+///      `TeeResult(address hub,bytes32 requestId,uint64 modelId,bytes32 inputHash,bytes32 outputHash,address node,uint64 expiry)`
 ///      where `hub` is the caller of `verifyResult`, `inputHash = keccak256(abi.encodePacked(input words))`,
 ///      `outputHash = keccak256(abi.encodePacked(output words))` and `node` is the account paid for the result
 ///      (so a copied signature earns a front-runner nothing). `signature` bytes are
