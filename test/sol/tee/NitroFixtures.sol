@@ -3,10 +3,10 @@ pragma solidity ^0.8.28;
 
 import {IAutomataNitroEnclaveVerifier} from "../../../contracts/interfaces/external/IAutomataNitroEnclaveVerifier.sol";
 
-/// @notice The journal facts of two REAL AWS Nitro attestation documents (../shared/fixtures/tee/nitro/), as Automata's
-///         verifier would return them. Decoded from the COSE_Sign1 payloads (CBOR map `timestamp`, `pcrs`, `public_key`,
-///         `user_data`) by test/ts/support/nitroDocument.ts; test/ts/contracts/teeAttestation.test.ts decodes the
-///         documents themselves and checks the same signers.
+/// @notice The journal facts of REAL AWS Nitro attestation documents (test/fixtures/tee/nitro/), as Automata's
+///         verifier would return them: the COSE_Sign1 payloads' `timestamp`, `pcrs`, `public_key` and `user_data`.
+///         test/ts/contracts/teeAttestation.test.ts verifies the documents themselves with `tee/`'s
+///         `verifyNitroAttestation` and registers the same signers through the adapter.
 library NitroFixtures {
     /// @dev nitro-2024-11-30-secp256k1-public-key.cbor: 2024-11-30 16:22:48.387 UTC.
     uint64 internal constant PK_DOC_TIMESTAMP_MS = 1_732_983_768_387;
@@ -16,8 +16,10 @@ library NitroFixtures {
         hex"fa2593b59f3e4fc7daba5cbdddfd3449d67cd02d43bb1128885e8f38b914d081dccdb68fff6d5b7a76bcb866a18a74a3";
     bytes internal constant PK_DOC_PCR2 =
         hex"56ba201a72e36cd051e95e5c4724c899039b711770f4d9d4fe7a1de007119a10b364badcd35e90f728a5bdc910905723";
-    bytes internal constant PK_DOC_PUBLIC_KEY =
-        hex"0433a4701fa871b188983d570e2c2d8cf98fd66eb19ba8ca7617bc8e20e152a5d7f0205eae76e608ce855077e4565be69db4471ef72857253742f9602c11ff04e5";
+    bytes internal constant PK_DOC_PUBLIC_KEY = bytes.concat(
+        hex"0433a4701fa871b188983d570e2c2d8cf98fd66eb19ba8ca7617bc8e20e152a5d7",
+        hex"f0205eae76e608ce855077e4565be69db4471ef72857253742f9602c11ff04e5"
+    );
     address internal constant PK_DOC_SIGNER = 0x3c32C4Ad111a12D7d3Af032cfFAff7789dfa555f;
 
     /// @dev nitro-2026-01-03-user-data-address.cbor: 2026-01-03 20:41:07.402 UTC, `public_key` null.
@@ -63,7 +65,8 @@ library NitroFixtures {
         j.trustedCertsPrefixLen = 1;
         j.timestamp = timestampMs;
         j.certs = new bytes32[](1);
-        j.certs[0] = 0x641a0321a3e244efe456463195d606317ed7cdcc3c1756e09893f3c68f79bb5b;
+        // The AWS Nitro root's SHA-256 (the double checks no certificate; the value only fills the field).
+    j.certs[0] = 0x641a0321a3e244efe456463195d606317ed7cdcc3c1756e09893f3c68f79bb5b;
         j.publicKey = publicKey;
         j.userData = userData;
         j.pcrs = new IAutomataNitroEnclaveVerifier.Pcr[](3);
