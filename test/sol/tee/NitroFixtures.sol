@@ -16,10 +16,9 @@ library NitroFixtures {
         hex"fa2593b59f3e4fc7daba5cbdddfd3449d67cd02d43bb1128885e8f38b914d081dccdb68fff6d5b7a76bcb866a18a74a3";
     bytes internal constant PK_DOC_PCR2 =
         hex"56ba201a72e36cd051e95e5c4724c899039b711770f4d9d4fe7a1de007119a10b364badcd35e90f728a5bdc910905723";
-    bytes internal constant PK_DOC_PUBLIC_KEY = bytes.concat(
-        hex"0433a4701fa871b188983d570e2c2d8cf98fd66eb19ba8ca7617bc8e20e152a5d7",
-        hex"f0205eae76e608ce855077e4565be69db4471ef72857253742f9602c11ff04e5"
-    );
+    /// @dev `0x04 ‖ x ‖ y`, split over two lines.
+    bytes internal constant PK_DOC_PUBLIC_KEY = hex"0433a4701fa871b188983d570e2c2d8cf98fd66eb19ba8ca7617bc8e20e152a5d7"
+        hex"f0205eae76e608ce855077e4565be69db4471ef72857253742f9602c11ff04e5";
     address internal constant PK_DOC_SIGNER = 0x3c32C4Ad111a12D7d3Af032cfFAff7789dfa555f;
 
     /// @dev nitro-2026-01-03-user-data-address.cbor: 2026-01-03 20:41:07.402 UTC, `public_key` null.
