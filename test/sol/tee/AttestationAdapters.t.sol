@@ -15,13 +15,6 @@ import {NitroFixtures} from "./NitroFixtures.sol";
 /// @notice The Automata Nitro adapter against a test double of Automata's verifier configured with the facts of REAL
 ///         Nitro documents, and the insecure dev adapter's chain lock.
 contract AttestationAdaptersTest is EnclaveRegistryBase {
-    /// @dev Most gas a key registration through the Automata adapter may cost beyond Automata's verifier itself.
-    ///      Measured: 43,202 (a new key: one 20k slot write, journal decoding, the adapter and registry calls).
-    uint256 internal constant REGISTRATION_GAS_BUDGET = 150_000;
-    /// @dev Most gas one `verifyResult` call may cost from a cold start: the registry's cold account (2,600), ecrecover
-    ///      (3,000), three cold slots (key, adapter allowance, approval: 6,300), hashing and decoding. Measured: 16,444.
-    uint256 internal constant VERIFY_RESULT_GAS_BUDGET = 17_000;
-
     AutomataNitroVerifierDouble internal automata;
     AutomataNitroAdapter internal nitro;
 
@@ -191,32 +184,6 @@ contract AttestationAdaptersTest is EnclaveRegistryBase {
         vm.expectRevert(abi.encodeWithSelector(IAutomataNitroAdapter.AutomataNitroInvalidVerifier.selector, stranger));
         new AutomataNitroAdapter(IAutomataNitroEnclaveVerifier(stranger));
         assertEq(address(nitro.VERIFIER()), address(automata), "verifier");
-    }
-
-    /// @dev Registration through the adapter, less what the double itself costs (Automata's real verifier costs
-    ///      ≈ 220–258k on its own), stays within budget.
-    function test_automata_registrationGasBeyondVerifier() public {
-        _prepare(_pkJournal());
-        bytes memory attestation = _attestation();
-        // Both measured from the same (cold) state: the double's storage is not warmed for the registration.
-        uint256 snapshot = vm.snapshotState();
-        uint256 before = gasleft();
-        automata.verify(OUTPUT, IAutomataNitroEnclaveVerifier.ZkCoProcessorType.RiscZero, PROOF);
-        uint256 doubleGas = before - gasleft();
-        vm.revertToState(snapshot);
-        before = gasleft();
-        enclaves.registerEnclave(address(nitro), attestation);
-        uint256 registrationGas = before - gasleft();
-        assertLe(registrationGas - doubleGas, REGISTRATION_GAS_BUDGET, "registration beyond the verifier");
-    }
-
-    function test_verifyResult_gas() public {
-        bytes memory signature = validSignature();
-        vm.prank(hub);
-        uint256 before = gasleft();
-        enclaves.verifyResult(REQUEST_ID, modelId, INPUT_HASH, OUTPUT_HASH, node, signature);
-        uint256 used = before - gasleft();
-        assertLe(used, VERIFY_RESULT_GAS_BUDGET, "verifyResult gas");
     }
 
     function test_insecureDev_refusesOtherChains() public {

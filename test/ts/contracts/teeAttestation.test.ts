@@ -26,6 +26,17 @@ const DOCUMENTS = [
   },
 ] as const;
 
+/**
+ * Most gas a key registration through the Automata adapter may cost beyond Automata's verifier itself (whose real
+ * cost, ≈ 220–258k, the double does not have). Measured: ≈ 53.2k at transaction level (a new key: one 20k slot, journal decoding, calls, calldata).
+ */
+const REGISTRATION_GAS_BUDGET = 150_000n;
+/**
+ * Most gas a transaction calling `verifyResult` alone may use: 21,000 intrinsic, ≈ 3.5k calldata, the registry's cold
+ * account (2,600), ecrecover (3,000), three cold slots (6,300), hashing and decoding. Measured: 37,389 in all.
+ */
+const VERIFY_RESULT_TX_GAS_BUDGET = 40_000n;
+
 /** The ZK coprocessor named in the attestation (Automata's `ZkCoProcessorType.RiscZero`); the double checks no proof. */
 const RISC_ZERO = 1;
 
@@ -80,8 +91,13 @@ describe("Automata Nitro adapter with real attestation documents", () => {
         ["0x00", RISC_ZERO, "0x00"],
       );
       const publicClient = await viem.getPublicClient();
+      // The double's own cost, in a transaction of its own (so nothing it touches is warm for the registration).
+      const doubleReceipt = await publicClient.waitForTransactionReceipt({
+        hash: await automata.write.verify(["0x00", RISC_ZERO, "0x00"]),
+      });
       const hash = await enclaves.write.registerEnclave([adapter.address, attestation]);
       const receipt = await publicClient.waitForTransactionReceipt({ hash });
+      expect(receipt.gasUsed - doubleReceipt.gasUsed).toBeLessThanOrEqual(REGISTRATION_GAS_BUDGET);
       const [registered] = parseEventLogs({ abi: enclaves.abi, logs: receipt.logs, eventName: "KeyRegistered" });
       expect(registered!.args.signer).toBe(getAddress(signer));
       expect(registered!.args.measurement).toBe(measurement);
@@ -150,6 +166,8 @@ describe("Automata Nitro adapter with real attestation documents", () => {
       const signature = await signTeeResult(enclave, { chainId, verifier: enclaves.address }, result);
       const args = [result.requestId, 1n, result.inputHash, result.outputHash, result.node, signature] as const;
       expect(await enclaves.read.verifyResult(args, { account: hub!.account.address })).toBe(enclave.address);
+      const gas = await enclaves.estimateGas.verifyResult(args, { account: hub!.account.address });
+      expect(gas).toBeLessThanOrEqual(VERIFY_RESULT_TX_GAS_BUDGET);
       await expect(enclaves.read.verifyResult(args, { account: node!.account.address })).rejects.toThrow(
         /EnclaveKeyUnknown/,
       );
