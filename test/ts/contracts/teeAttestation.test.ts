@@ -166,7 +166,13 @@ describe("Automata Nitro adapter with real attestation documents", () => {
       const signature = await signTeeResult(enclave, { chainId, verifier: enclaves.address }, result);
       const args = [result.requestId, 1n, result.inputHash, result.outputHash, result.node, signature] as const;
       expect(await enclaves.read.verifyResult(args, { account: hub!.account.address })).toBe(enclave.address);
-      const gas = await enclaves.estimateGas.verifyResult(args, { account: hub!.account.address });
+      const gas = await publicClient.estimateContractGas({
+        address: enclaves.address,
+        abi: enclaves.abi,
+        functionName: "verifyResult",
+        args,
+        account: hub!.account.address,
+      });
       expect(gas).toBeLessThanOrEqual(VERIFY_RESULT_TX_GAS_BUDGET);
       await expect(enclaves.read.verifyResult(args, { account: node!.account.address })).rejects.toThrow(
         /EnclaveKeyUnknown/,
