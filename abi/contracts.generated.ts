@@ -154,6 +154,7 @@ export const inferenceHubAbi = [
   {"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"OwnableUnauthorizedAccount","type":"error"},
   {"inputs":[],"name":"ReentrancyGuardReentrantCall","type":"error"},
   {"inputs":[{"internalType":"address","name":"token","type":"address"}],"name":"SafeERC20FailedOperation","type":"error"},
+  {"inputs":[{"internalType":"address","name":"node","type":"address"},{"internalType":"uint64","name":"modelId","type":"uint64"}],"name":"StakingNodeNotRegistered","type":"error"},
   {"inputs":[{"internalType":"address","name":"verifier","type":"address"}],"name":"VerifierCallNoCode","type":"error"},
   {"anonymous":false,"inputs":[{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"}],"name":"BurnFlushed","type":"event"},
   {"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"requestId","type":"bytes32"},{"indexed":false,"internalType":"uint8","name":"stage","type":"uint8"},{"indexed":false,"internalType":"bool","name":"success","type":"bool"}],"name":"CallbackCompleted","type":"event"},
@@ -351,7 +352,7 @@ export const mockInferenceConsumerAbi = [
 ] as const;
 
 /**
- * `InferenceHub`'s ABI with the errors of the contracts it calls (OPGToken, NodeStaking, ModelRegistry, Groth16VerifierAdapter), which bubble
+ * `InferenceHub`'s ABI with the errors of the contracts it calls (OPGToken, NodeStaking, ModelRegistry, Groth16VerifierAdapter, EnclaveRegistry), which bubble
  * up through the hub unchanged: decoding a hub revert with it names the Solidity error wherever it came from.
  */
 export const inferenceHubWithErrorsAbi = [
@@ -374,7 +375,6 @@ export const inferenceHubWithErrorsAbi = [
   nodeStakingAbi[6], // StakingHubAlreadySet
   nodeStakingAbi[7], // StakingInvalidParam
   nodeStakingAbi[8], // StakingModelInactive
-  nodeStakingAbi[9], // StakingNodeNotRegistered
   nodeStakingAbi[10], // StakingOnlyHub
   nodeStakingAbi[11], // StakingRegistrationUnchanged
   nodeStakingAbi[12], // StakingSlashExceedsStake
@@ -397,6 +397,29 @@ export const inferenceHubWithErrorsAbi = [
   groth16VerifierAdapterAbi[5], // VerifierProofInvalid
   groth16VerifierAdapterAbi[6], // VerifierSignalCountMismatch
   groth16VerifierAdapterAbi[7], // VerifierSignalOutOfField
+  enclaveRegistryAbi[1], // EnclaveAdapterNotAllowed
+  enclaveRegistryAbi[2], // EnclaveAttestationFromFuture
+  enclaveRegistryAbi[3], // EnclaveAttestationStale
+  enclaveRegistryAbi[4], // EnclaveDebugMeasurement
+  enclaveRegistryAbi[5], // EnclaveInvalidAdapter
+  enclaveRegistryAbi[6], // EnclaveInvalidBounds
+  enclaveRegistryAbi[7], // EnclaveKeyAdapterDisallowed
+  enclaveRegistryAbi[8], // EnclaveKeyExpired
+  enclaveRegistryAbi[9], // EnclaveKeyIsRevoked
+  enclaveRegistryAbi[10], // EnclaveKeyMeasurementChanged
+  enclaveRegistryAbi[11], // EnclaveKeyUnknown
+  enclaveRegistryAbi[12], // EnclaveMeasurementAlreadyApproved
+  enclaveRegistryAbi[13], // EnclaveMeasurementNotApproved
+  enclaveRegistryAbi[14], // EnclaveMeasurementRevoked
+  enclaveRegistryAbi[15], // EnclaveMeasurementUnknown
+  enclaveRegistryAbi[16], // EnclaveMeasurementZero
+  enclaveRegistryAbi[17], // EnclaveNotModelOwner
+  enclaveRegistryAbi[18], // EnclaveRenewalNotLater
+  enclaveRegistryAbi[19], // EnclaveSignatureExpired
+  enclaveRegistryAbi[20], // EnclaveSignatureHighS
+  enclaveRegistryAbi[21], // EnclaveSignatureInvalid
+  enclaveRegistryAbi[22], // EnclaveSignatureLength
+  enclaveRegistryAbi[23], // EnclaveSignerZero
 ] as const;
 
 /** Every generated ABI by contract name. */

@@ -235,7 +235,7 @@ contract InferenceHubTeeTest is ProtocolBase {
         hub.refund(id, req);
     }
 
-    function test_commitAndSettle_needsAStakedNodeWithTheBondFree() public {
+    function test_commitAndSettle_needsANodeRegisteredForTheModel() public {
         (bytes32 id, IInferenceHub.Request memory req) = _requestTee();
         address unstaked = makeAddr("unstaked");
         bytes memory signature = _sign(ENCLAVE_KEY, id, teeOutput, unstaked, uint64(block.timestamp) + 300);
