@@ -146,7 +146,7 @@ export function renderBatchVerifier(vk: Groth16VerificationKey, opts: BatchVerif
     ].join("\n"),
   ).join("\n");
   const icFold = vk.IC.slice(1)
-    .map((_, j) => `            ok := mulAdd(acc, IC${j + 1}_X, IC${j + 1}_Y, mload(add(folds, ${hex(32 * j)})), ok)`)
+    .map((_, j) => `            ok := mulAdd(acc, IC${j + 1}_X, IC${j + 1}_Y, mload(add(folds, 0x${(32 * j).toString(16)})), ok)`)
     .join("\n");
   const root = opts.contractsRoot;
   return `// SPDX-License-Identifier: MIT
@@ -186,6 +186,8 @@ contract ${opts.contractName} is IBatchProofVerifier {
 
     /// @dev Public signals per proof (output words, then input words).
     uint256 private constant SIGNAL_COUNT = ${count};
+    /// @dev Bytes of one proof's signals: SIGNAL_COUNT words.
+    uint256 private constant SIGNAL_BYTES = ${32 * count};
     /// @dev Bytes of one proof: 8 words (A, B, C).
     uint256 private constant PROOF_BYTES = 256;
     /// @dev Words of one proof.
@@ -270,6 +272,8 @@ ${icConstants}
     /// @dev Whether the batch's pairing product is 1 (see the contract's @dev). \`count\` ≥ 1 proofs at calldata
     ///      \`proofsAt\`, \`count\`·SIGNAL_COUNT signals at \`signalsAt\`, all lengths and field ranges already checked.
     ///      False, never a revert, when a precompile call fails, so the caller reverts with its named error.
+    ///      One assembly block on purpose: every step writes into the one memory layout described inside.
+    // solhint-disable-next-line function-max-lines
     function _batchHolds(uint256 proofsAt, uint256 signalsAt, uint256 count) private view returns (bool ok) {
         bytes32 domainTag = DOMAIN_TAG;
         bytes32 vkHash = VK_HASH;
@@ -295,6 +299,7 @@ ${icConstants}
             //          its own pair's slot with the G2 half as the term's scratch, and G2 is written last.
             //   folds: SIGNAL_COUNT words s_j = Σ_i r_i·x_ij mod r, after the pairs.
             // Before any of that, the seed's preimage occupies the same memory from \`pairs\` on.
+            // No offset below can overflow: count ≤ calldata bytes / 256, and calldata is bounded by the block's gas.
             let pairs := mload(0x40)
             let folds := add(pairs, mul(add(count, 3), 0xc0))
             let cSlot := add(pairs, mul(add(count, 2), 0xc0))
@@ -311,7 +316,7 @@ ${icConstants}
                 mstore(add(pairs, 0x80), vkHash)
                 mstore(add(pairs, 0xa0), count)
                 let proofBytes := shl(8, count)
-                let signalBytes := mul(count, ${hex(32 * count)})
+                let signalBytes := mul(count, SIGNAL_BYTES)
                 calldatacopy(add(pairs, 0xc0), proofsAt, proofBytes)
                 calldatacopy(add(add(pairs, 0xc0), proofBytes), signalsAt, signalBytes)
                 seed := keccak256(pairs, add(0xc0, add(proofBytes, signalBytes)))
@@ -324,7 +329,7 @@ ${icConstants}
             calldatacopy(add(pairs, 0x40), add(proofsAt, 0x40), 0x80)
             mstore(cSlot, calldataload(add(proofsAt, 0xc0)))
             mstore(add(cSlot, 0x20), calldataload(add(proofsAt, 0xe0)))
-            calldatacopy(folds, signalsAt, ${hex(32 * count)})
+            calldatacopy(folds, signalsAt, SIGNAL_BYTES)
 
             let sumR := 1
             if gt(count, 1) {
@@ -346,8 +351,8 @@ ${icConstants}
                     calldatacopy(add(pair, 0x40), add(proof, 0x40), 0x80)
                     ok := mulAdd(cSlot, calldataload(add(proof, 0xc0)), calldataload(add(proof, 0xe0)), r, ok)
                     // s_j += r·x_ij (mod r): the fold that lets one ECMUL per IC point serve the whole batch.
-                    let xs := add(signalsAt, mul(i, ${hex(32 * count)}))
-                    for { let j := 0 } lt(j, ${hex(32 * count)}) { j := add(j, 0x20) } {
+                    let xs := add(signalsAt, mul(i, SIGNAL_BYTES))
+                    for { let j := 0 } lt(j, SIGNAL_BYTES) { j := add(j, 0x20) } {
                         let at := add(folds, j)
                         mstore(at, addmod(mload(at), mulmod(r, calldataload(add(xs, j)), R), R))
                     }

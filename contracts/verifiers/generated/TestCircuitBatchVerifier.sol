@@ -35,6 +35,8 @@ contract TestCircuitBatchVerifier is IBatchProofVerifier {
 
     /// @dev Public signals per proof (output words, then input words).
     uint256 private constant SIGNAL_COUNT = 3;
+    /// @dev Bytes of one proof's signals: SIGNAL_COUNT words.
+    uint256 private constant SIGNAL_BYTES = 96;
     /// @dev Bytes of one proof: 8 words (A, B, C).
     uint256 private constant PROOF_BYTES = 256;
     /// @dev Words of one proof.
@@ -138,6 +140,8 @@ contract TestCircuitBatchVerifier is IBatchProofVerifier {
     /// @dev Whether the batch's pairing product is 1 (see the contract's @dev). `count` ≥ 1 proofs at calldata
     ///      `proofsAt`, `count`·SIGNAL_COUNT signals at `signalsAt`, all lengths and field ranges already checked.
     ///      False, never a revert, when a precompile call fails, so the caller reverts with its named error.
+    ///      One assembly block on purpose: every step writes into the one memory layout described inside.
+    // solhint-disable-next-line function-max-lines
     function _batchHolds(uint256 proofsAt, uint256 signalsAt, uint256 count) private view returns (bool ok) {
         bytes32 domainTag = DOMAIN_TAG;
         bytes32 vkHash = VK_HASH;
@@ -163,6 +167,7 @@ contract TestCircuitBatchVerifier is IBatchProofVerifier {
             //          its own pair's slot with the G2 half as the term's scratch, and G2 is written last.
             //   folds: SIGNAL_COUNT words s_j = Σ_i r_i·x_ij mod r, after the pairs.
             // Before any of that, the seed's preimage occupies the same memory from `pairs` on.
+            // No offset below can overflow: count ≤ calldata bytes / 256, and calldata is bounded by the block's gas.
             let pairs := mload(0x40)
             let folds := add(pairs, mul(add(count, 3), 0xc0))
             let cSlot := add(pairs, mul(add(count, 2), 0xc0))
@@ -179,7 +184,7 @@ contract TestCircuitBatchVerifier is IBatchProofVerifier {
                 mstore(add(pairs, 0x80), vkHash)
                 mstore(add(pairs, 0xa0), count)
                 let proofBytes := shl(8, count)
-                let signalBytes := mul(count, 0x0000000000000000000000000000000000000000000000000000000000000060)
+                let signalBytes := mul(count, SIGNAL_BYTES)
                 calldatacopy(add(pairs, 0xc0), proofsAt, proofBytes)
                 calldatacopy(add(add(pairs, 0xc0), proofBytes), signalsAt, signalBytes)
                 seed := keccak256(pairs, add(0xc0, add(proofBytes, signalBytes)))
@@ -192,7 +197,7 @@ contract TestCircuitBatchVerifier is IBatchProofVerifier {
             calldatacopy(add(pairs, 0x40), add(proofsAt, 0x40), 0x80)
             mstore(cSlot, calldataload(add(proofsAt, 0xc0)))
             mstore(add(cSlot, 0x20), calldataload(add(proofsAt, 0xe0)))
-            calldatacopy(folds, signalsAt, 0x0000000000000000000000000000000000000000000000000000000000000060)
+            calldatacopy(folds, signalsAt, SIGNAL_BYTES)
 
             let sumR := 1
             if gt(count, 1) {
@@ -214,8 +219,8 @@ contract TestCircuitBatchVerifier is IBatchProofVerifier {
                     calldatacopy(add(pair, 0x40), add(proof, 0x40), 0x80)
                     ok := mulAdd(cSlot, calldataload(add(proof, 0xc0)), calldataload(add(proof, 0xe0)), r, ok)
                     // s_j += r·x_ij (mod r): the fold that lets one ECMUL per IC point serve the whole batch.
-                    let xs := add(signalsAt, mul(i, 0x0000000000000000000000000000000000000000000000000000000000000060))
-                    for { let j := 0 } lt(j, 0x0000000000000000000000000000000000000000000000000000000000000060) { j := add(j, 0x20) } {
+                    let xs := add(signalsAt, mul(i, SIGNAL_BYTES))
+                    for { let j := 0 } lt(j, SIGNAL_BYTES) { j := add(j, 0x20) } {
                         let at := add(folds, j)
                         mstore(at, addmod(mload(at), mulmod(r, calldataload(add(xs, j)), R), R))
                     }
@@ -243,9 +248,9 @@ contract TestCircuitBatchVerifier is IBatchProofVerifier {
                 mstore(add(acc, 0x40), sumR)
                 ok := staticcall(gas(), 0x07, acc, 0x60, acc, 0x40)
             }
-            ok := mulAdd(acc, IC1_X, IC1_Y, mload(add(folds, 0x0000000000000000000000000000000000000000000000000000000000000000)), ok)
-            ok := mulAdd(acc, IC2_X, IC2_Y, mload(add(folds, 0x0000000000000000000000000000000000000000000000000000000000000020)), ok)
-            ok := mulAdd(acc, IC3_X, IC3_Y, mload(add(folds, 0x0000000000000000000000000000000000000000000000000000000000000040)), ok)
+            ok := mulAdd(acc, IC1_X, IC1_Y, mload(add(folds, 0x0)), ok)
+            ok := mulAdd(acc, IC2_X, IC2_Y, mload(add(folds, 0x20)), ok)
+            ok := mulAdd(acc, IC3_X, IC3_Y, mload(add(folds, 0x40)), ok)
             mstore(add(acc, 0x40), GAMMA_X1)
             mstore(add(add(acc, 0x40), 0x20), GAMMA_X0)
             mstore(add(add(acc, 0x40), 0x40), GAMMA_Y1)

@@ -44,7 +44,12 @@ contract Groth16BatchVerifierFuzzTest is BatchVerifierBase {
         (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c) =
             abi.decode(proof, (uint256[2], uint256[2][2], uint256[2]));
         bool snarkjsAccepts = groth16.verifyProof(a, b, c, [s[0], s[1], s[2]]);
-        (bool ok,) = address(verifier).call(abi.encodeCall(verifier.verifyProof, (proof, s)));
+        bool ok;
+        try verifier.verifyProof(proof, s) {
+            ok = true;
+        } catch {
+            ok = false;
+        }
         assertEq(ok, snarkjsAccepts, "same verdict as snarkjs");
         assertEq(ok, delta == 0, "accepts exactly the intact statement");
     }
