@@ -146,7 +146,10 @@ export function renderBatchVerifier(vk: Groth16VerificationKey, opts: BatchVerif
     ].join("\n"),
   ).join("\n");
   const icFold = vk.IC.slice(1)
-    .map((_, j) => `            ok := mulAdd(acc, IC${j + 1}_X, IC${j + 1}_Y, mload(add(folds, 0x${(32 * j).toString(16)})), ok)`)
+    .map(
+      (_, j) =>
+        `            ok := mulAdd(acc, IC${j + 1}_X, IC${j + 1}_Y, mload(add(folds, 0x${(32 * j).toString(16)})), ok)`,
+    )
     .join("\n");
   const root = opts.contractsRoot;
   return `// SPDX-License-Identifier: MIT
