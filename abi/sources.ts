@@ -12,6 +12,7 @@ export const ABI_SOURCES = {
   TestCircuitGroth16Verifier: "contracts/verifiers/generated/TestCircuitVerifier.sol",
   InferenceConsumer: "contracts/consumer/InferenceConsumer.sol",
   MockInferenceConsumer: "contracts/mocks/MockInferenceConsumer.sol",
+  RiskTieredVault: "contracts/examples/RiskTieredVault.sol",
 } as const;
 
 /** Name of a contract with a generated ABI. */
