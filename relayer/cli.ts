@@ -2,8 +2,9 @@ import type { Command } from "commander";
 import { releaseProverThreads } from "../zkml/index.ts";
 import { loadConfig } from "./common/config.ts";
 import { createLogger, type Logger } from "./common/logger.ts";
+import { preflight } from "./common/preflight.ts";
 import { runDemo } from "./dev/demo.ts";
-import { startEmbedded } from "./dev/embedded.ts";
+import { embeddedDir, startEmbedded } from "./dev/embedded.ts";
 import { startRelayer } from "./relayer.ts";
 
 /** Exit code after a second SIGINT/SIGTERM cut the drain short (128 + SIGINT, as shells report it). */
@@ -31,19 +32,24 @@ export function registerRelayerCommands(program: Command): void {
     .option("-c, --config <file>", "JSON config file (env: OPG_RPC_URLS, OPG_PRIVATE_KEY, OPG_HUB, … override it)")
     .option("--dry-run", "do everything but send transactions")
     .option("--metrics-port <port>", "port for /metrics and /healthz on 127.0.0.1 (default 9464)")
-    .action(async (opts: { config?: string; dryRun?: boolean; metricsPort?: string }) => {
+    .option("--chain-port <port>", "port of the local chain started when no RPC URL is configured (default 8545)")
+    .action(async (opts: { config?: string; dryRun?: boolean; metricsPort?: string; chainPort?: string }) => {
       const overrides: Record<string, unknown> = {};
       if (opts.dryRun) overrides.dryRun = true;
       if (opts.metricsPort !== undefined) overrides.metrics = { port: Number(opts.metricsPort) };
       let config = loadConfig({ file: opts.config, overrides });
+      await preflight(config);
       const log = createLogger(config.logLevel);
       let stopChain: (() => Promise<void>) | undefined;
       if (config.rpcUrls.length === 0) {
-        const embedded = await startEmbedded(config, log);
+        const port = opts.chainPort === undefined ? undefined : Number(opts.chainPort);
+        const dataDir = config.dataDir;
+        const embedded = await startEmbedded(config, log, { port });
         config = embedded.config;
         stopChain = embedded.chain.stop;
         console.error(
           `local chain ${embedded.deployment.rpcUrl} · hub ${embedded.deployment.hub} · model ${embedded.deployment.modelId}\n` +
+            `deployment ${embeddedDir(dataDir)}/deployment.json\n` +
             "send demo requests from another terminal with: npx opg demo",
         );
       }
