@@ -70,6 +70,12 @@ describe("npm run example:sdk against `opg relayer start`", () => {
     expect(out.trim().split("\n").at(-1)).toMatch(/^settled: 0x[0-9a-f]{64} → (low|medium|high) risk/);
   });
 
+  it("the ethers example does the same with the TypeChain contracts", () => {
+    const res = tsx("examples/ethersRequest.ts", ["--data-dir", dataDir]);
+    expect(res.status, res.stderr).toBe(0);
+    expect(res.stdout.trim().split("\n").at(-1)).toMatch(/^settled: 0x[0-9a-f]{64} → (low|medium|high) risk/);
+  });
+
   it("a second `opg relayer start` on the taken chain port fails in one line naming --chain-port", () => {
     const port = Number(/127\.0\.0\.1:(\d+)/.exec(stderr)?.[1]);
     const res = opg(["relayer", "start", "--chain-port", String(port)], {
