@@ -14,8 +14,6 @@ import {
   quote,
   RequestStatus,
   TransactionRevertedError,
-  waitForCommitment,
-  waitForSettlement,
   writeAndWait,
 } from "./index.ts";
 
@@ -38,9 +36,8 @@ describe("SDK actions on an in-process Hardhat network", () => {
     });
   const rpc = (method: string, params: unknown[] = []) =>
     p.publicClient.request({ method, params } as never) as Promise<unknown>;
-  const asNode = { account: () => p.accounts.node.account };
   async function commit(requestId: Hex, sent: { request: Parameters<TestProtocol["hub"]["write"]["commit"]>[0][1] }) {
-    await p.wait(await p.hub.write.commit([requestId, sent.request, output], { account: asNode.account() }));
+    await p.wait(await p.hub.write.commit([requestId, sent.request, output], { account: p.accounts.node.account }));
   }
   async function settle(requestId: Hex, sent: { request: Parameters<TestProtocol["hub"]["write"]["commit"]>[0][1] }) {
     await p.wait(await p.hub.write.settle([requestId, sent.request, output, proof.proofBytes]));

@@ -75,7 +75,8 @@ export type GetInferenceParameters = {
  */
 export async function getInference(publicClient: ReadClient, parameters: GetInferenceParameters): Promise<Inference> {
   const { hub, requestId } = parameters;
-  const blockNumber = parameters.blockNumber ?? (await publicClient.getBlockNumber());
+  // viem caches the block number for the client's polling interval: a stale one would read the past.
+  const blockNumber = parameters.blockNumber ?? (await publicClient.getBlockNumber({ cacheTime: 0 }));
   const query = {
     address: hub,
     abi: inferenceHubAbi,

@@ -78,11 +78,11 @@ export async function pollInference(
       }
       onStatus?.(inference);
     }
-    missing = status === "none" ? missing + 1 : 0;
-    if (status === "none" && (last !== undefined ? last.status !== "none" : false)) {
-      throw new InferenceDroppedError(requestId);
-    }
-    if (missing >= DROPPED_AFTER_READS) throw new InferenceDroppedError(requestId);
+    // A read from a node behind the request's block proves nothing: only later "none"s count.
+    const behind = parameters.fromBlock !== undefined && inference.blockNumber < parameters.fromBlock;
+    missing = status === "none" && !behind ? missing + 1 : 0;
+    const vanished = status === "none" && !behind && last !== undefined && last.status !== "none";
+    if (vanished || missing >= DROPPED_AFTER_READS) throw new InferenceDroppedError(requestId);
     last = inference;
     if (done(inference)) return inference;
     if (status === "refunded" || (status === "slashed" && awaited === "settled")) {
