@@ -1,4 +1,4 @@
-import { BrowserProvider, type Eip1193Provider } from "ethers";
+import { BrowserProvider, type Eip1193Provider, type Result } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployTestProtocol, readTestCircuitProof, type TestProtocol } from "../../../deploy/testProtocol.ts";
 import { connectOpg, InferenceHub__factory, REVERT_HINTS } from "../../../ethers/index.ts";
@@ -28,7 +28,7 @@ describe("opg-haca/ethers on an in-process Hardhat network", () => {
     const [requested] = await requester.hub.queryFilter(requester.hub.filters.Requested(), receipt!.blockNumber);
     const { requestId, request } = requested!.args;
     // The struct as ethers decodes it goes straight back into commit and settle.
-    const req = request.toObject(true) as Parameters<typeof node.hub.commit>[1];
+    const req = (request as unknown as Result).toObject(true) as Parameters<typeof node.hub.commit>[1];
     await (await node.hub.commit(requestId, req, proof.output)).wait();
     await (await node.hub.settle(requestId, req, proof.output, proof.proofBytes)).wait();
     const state = await requester.hub.requestState(requestId);
