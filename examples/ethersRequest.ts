@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { formatUnits, JsonRpcProvider, Wallet } from "ethers";
+import { formatUnits, JsonRpcProvider, NonceManager, Wallet } from "ethers";
 import { connectOpg, decodeOutput, encodeInput, type ModelManifest } from "../ethers/index.ts";
 
 const RISK_LABELS = ["low", "medium", "high"];
@@ -21,7 +21,8 @@ const { values } = parseArgs({ options: { "data-dir": { type: "string", default:
 const json = JSON.parse(readFileSync(join(values["data-dir"]!, "local", "deployment.json"), "utf8"));
 const manifest = JSON.parse(readFileSync(join(json.modelDir, "manifest.json"), "utf8")) as ModelManifest;
 const provider = new JsonRpcProvider(json.rpcUrl, undefined, { staticNetwork: true });
-const { hub, token, deployment } = connectOpg(json, new Wallet(json.keys.requester, provider));
+// The nonce manager counts nonces locally: the provider's answer may lag the approval just mined.
+const { hub, token, deployment } = connectOpg(json, new NonceManager(new Wallet(json.keys.requester, provider)));
 const modelId = deployment.models[0]!.modelId;
 
 const [, , total] = await hub.quote(modelId);
