@@ -258,10 +258,18 @@ export const testCircuitBatchVerifierAbi = [
 
 /** ABI of `InferenceConsumer` (contracts/consumer/InferenceConsumer.sol). */
 export const inferenceConsumerAbi = [
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"enum IInferenceHub.RequestStatus","name":"status","type":"uint8"}],"name":"ConsumerNothingToSync","type":"error"},
   {"inputs":[{"internalType":"address","name":"caller","type":"address"}],"name":"ConsumerOnlyHub","type":"error"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"ConsumerRequestNotOpen","type":"error"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"requestId","type":"bytes32"},{"indexed":false,"internalType":"enum IInferenceHub.RequestStatus","name":"status","type":"uint8"}],"name":"ConsumerRequestClosed","type":"event"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"ConsumerRequestOpened","type":"event"},
   {"inputs":[],"name":"HUB","outputs":[{"internalType":"address","name":"","type":"address"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"isOpen","outputs":[{"internalType":"bool","name":"open","type":"bool"}],"stateMutability":"view","type":"function"},
   {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"uint256[]","name":"output","type":"uint256[]"}],"name":"onInferenceCommitted","outputs":[],"stateMutability":"nonpayable","type":"function"},
   {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"uint256[]","name":"output","type":"uint256[]"}],"name":"onInferenceSettled","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"components":[{"internalType":"address","name":"requester","type":"address"},{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"address","name":"verifier","type":"address"},{"internalType":"uint16","name":"outputWords","type":"uint16"},{"internalType":"uint8","name":"callbackFlags","type":"uint8"},{"internalType":"uint32","name":"callbackGasLimit","type":"uint32"},{"internalType":"uint96","name":"modelFee","type":"uint96"},{"internalType":"uint96","name":"settlementFee","type":"uint96"},{"internalType":"uint96","name":"callbackFee","type":"uint96"},{"internalType":"uint96","name":"bond","type":"uint96"},{"internalType":"uint64","name":"commitDeadline","type":"uint64"},{"internalType":"uint32","name":"proofWindow","type":"uint32"},{"internalType":"uint256[]","name":"input","type":"uint256[]"}],"internalType":"struct IInferenceHub.Request","name":"req","type":"tuple"}],"name":"refundAndSync","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"components":[{"internalType":"address","name":"requester","type":"address"},{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"address","name":"verifier","type":"address"},{"internalType":"uint16","name":"outputWords","type":"uint16"},{"internalType":"uint8","name":"callbackFlags","type":"uint8"},{"internalType":"uint32","name":"callbackGasLimit","type":"uint32"},{"internalType":"uint96","name":"modelFee","type":"uint96"},{"internalType":"uint96","name":"settlementFee","type":"uint96"},{"internalType":"uint96","name":"callbackFee","type":"uint96"},{"internalType":"uint96","name":"bond","type":"uint96"},{"internalType":"uint64","name":"commitDeadline","type":"uint64"},{"internalType":"uint32","name":"proofWindow","type":"uint32"},{"internalType":"uint256[]","name":"input","type":"uint256[]"}],"internalType":"struct IInferenceHub.Request","name":"req","type":"tuple"},{"internalType":"uint256[]","name":"output","type":"uint256[]"}],"name":"slashAndSync","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"syncOutcome","outputs":[],"stateMutability":"nonpayable","type":"function"},
 ] as const;
 
 /** ABI of `EnclaveRegistry` (contracts/tee/EnclaveRegistry.sol). */
@@ -360,18 +368,63 @@ export const automataNitroVerifierDoubleAbi = [
 /** ABI of `MockInferenceConsumer` (contracts/mocks/MockInferenceConsumer.sol). */
 export const mockInferenceConsumerAbi = [
   {"inputs":[{"internalType":"address","name":"hub","type":"address"}],"stateMutability":"nonpayable","type":"constructor"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"enum IInferenceHub.RequestStatus","name":"status","type":"uint8"}],"name":"ConsumerNothingToSync","type":"error"},
   {"inputs":[{"internalType":"address","name":"caller","type":"address"}],"name":"ConsumerOnlyHub","type":"error"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"ConsumerRequestNotOpen","type":"error"},
   {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"MockConsumerRefused","type":"error"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"requestId","type":"bytes32"},{"indexed":false,"internalType":"enum IInferenceHub.RequestStatus","name":"status","type":"uint8"}],"name":"ConsumerRequestClosed","type":"event"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"ConsumerRequestOpened","type":"event"},
   {"inputs":[],"name":"HUB","outputs":[{"internalType":"address","name":"","type":"address"}],"stateMutability":"view","type":"function"},
   {"inputs":[],"name":"commitCallbacks","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"isOpen","outputs":[{"internalType":"bool","name":"open","type":"bool"}],"stateMutability":"view","type":"function"},
   {"inputs":[],"name":"lastOutput","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
   {"inputs":[],"name":"lastRequestId","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
   {"inputs":[],"name":"mode","outputs":[{"internalType":"enum MockInferenceConsumer.Mode","name":"","type":"uint8"}],"stateMutability":"view","type":"function"},
   {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"uint256[]","name":"output","type":"uint256[]"}],"name":"onInferenceCommitted","outputs":[],"stateMutability":"nonpayable","type":"function"},
   {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"uint256[]","name":"output","type":"uint256[]"}],"name":"onInferenceSettled","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"components":[{"internalType":"address","name":"requester","type":"address"},{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"address","name":"verifier","type":"address"},{"internalType":"uint16","name":"outputWords","type":"uint16"},{"internalType":"uint8","name":"callbackFlags","type":"uint8"},{"internalType":"uint32","name":"callbackGasLimit","type":"uint32"},{"internalType":"uint96","name":"modelFee","type":"uint96"},{"internalType":"uint96","name":"settlementFee","type":"uint96"},{"internalType":"uint96","name":"callbackFee","type":"uint96"},{"internalType":"uint96","name":"bond","type":"uint96"},{"internalType":"uint64","name":"commitDeadline","type":"uint64"},{"internalType":"uint32","name":"proofWindow","type":"uint32"},{"internalType":"uint256[]","name":"input","type":"uint256[]"}],"internalType":"struct IInferenceHub.Request","name":"req","type":"tuple"}],"name":"refundAndSync","outputs":[],"stateMutability":"nonpayable","type":"function"},
   {"inputs":[{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"uint256[]","name":"input","type":"uint256[]"},{"internalType":"uint32","name":"gasLimit","type":"uint32"},{"internalType":"uint8","name":"flags","type":"uint8"}],"name":"requestInference","outputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"stateMutability":"nonpayable","type":"function"},
   {"inputs":[{"internalType":"enum MockInferenceConsumer.Mode","name":"newMode","type":"uint8"}],"name":"setMode","outputs":[],"stateMutability":"nonpayable","type":"function"},
   {"inputs":[],"name":"settleCallbacks","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"components":[{"internalType":"address","name":"requester","type":"address"},{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"address","name":"verifier","type":"address"},{"internalType":"uint16","name":"outputWords","type":"uint16"},{"internalType":"uint8","name":"callbackFlags","type":"uint8"},{"internalType":"uint32","name":"callbackGasLimit","type":"uint32"},{"internalType":"uint96","name":"modelFee","type":"uint96"},{"internalType":"uint96","name":"settlementFee","type":"uint96"},{"internalType":"uint96","name":"callbackFee","type":"uint96"},{"internalType":"uint96","name":"bond","type":"uint96"},{"internalType":"uint64","name":"commitDeadline","type":"uint64"},{"internalType":"uint32","name":"proofWindow","type":"uint32"},{"internalType":"uint256[]","name":"input","type":"uint256[]"}],"internalType":"struct IInferenceHub.Request","name":"req","type":"tuple"},{"internalType":"uint256[]","name":"output","type":"uint256[]"}],"name":"slashAndSync","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"syncOutcome","outputs":[],"stateMutability":"nonpayable","type":"function"},
+] as const;
+
+/** ABI of `RiskTieredVault` (contracts/examples/RiskTieredVault.sol). */
+export const riskTieredVaultAbi = [
+  {"inputs":[{"internalType":"address","name":"hub","type":"address"},{"internalType":"contract IERC20","name":"token","type":"address"},{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"uint8","name":"outputBits","type":"uint8"},{"internalType":"uint32","name":"callbackGas","type":"uint32"}],"stateMutability":"nonpayable","type":"constructor"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"enum IInferenceHub.RequestStatus","name":"status","type":"uint8"}],"name":"ConsumerNothingToSync","type":"error"},
+  {"inputs":[{"internalType":"address","name":"caller","type":"address"}],"name":"ConsumerOnlyHub","type":"error"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"ConsumerRequestNotOpen","type":"error"},
+  {"inputs":[{"internalType":"uint256","name":"count","type":"uint256"},{"internalType":"uint256","name":"bitsPerValue","type":"uint256"}],"name":"OutputPackingInvalid","type":"error"},
+  {"inputs":[{"internalType":"address","name":"token","type":"address"}],"name":"SafeERC20FailedOperation","type":"error"},
+  {"inputs":[{"internalType":"address","name":"borrower","type":"address"},{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"VaultAssessmentPending","type":"error"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"borrower","type":"address"},{"indexed":true,"internalType":"bytes32","name":"requestId","type":"bytes32"},{"indexed":false,"internalType":"uint256","name":"fee","type":"uint256"}],"name":"AssessmentRequested","type":"event"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"borrower","type":"address"},{"indexed":true,"internalType":"bytes32","name":"requestId","type":"bytes32"},{"indexed":false,"internalType":"enum IRiskTieredVault.Standing","name":"standing","type":"uint8"},{"indexed":false,"internalType":"enum IRiskTieredVault.RiskTier","name":"tier","type":"uint8"},{"indexed":false,"internalType":"uint16","name":"factorBps","type":"uint16"}],"name":"CollateralFactorUpdated","type":"event"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"requestId","type":"bytes32"},{"indexed":false,"internalType":"enum IInferenceHub.RequestStatus","name":"status","type":"uint8"}],"name":"ConsumerRequestClosed","type":"event"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"ConsumerRequestOpened","type":"event"},
+  {"inputs":[],"name":"CALLBACK_GAS","outputs":[{"internalType":"uint32","name":"","type":"uint32"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"HIGH_RISK_FACTOR_BPS","outputs":[{"internalType":"uint16","name":"","type":"uint16"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"HUB","outputs":[{"internalType":"address","name":"","type":"address"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"LOW_RISK_FACTOR_BPS","outputs":[{"internalType":"uint16","name":"","type":"uint16"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"MEDIUM_RISK_FACTOR_BPS","outputs":[{"internalType":"uint16","name":"","type":"uint16"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"MODEL_ID","outputs":[{"internalType":"uint64","name":"","type":"uint64"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"OUTPUT_BITS","outputs":[{"internalType":"uint8","name":"","type":"uint8"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"PROVISIONAL_CAP_BPS","outputs":[{"internalType":"uint16","name":"","type":"uint16"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"SAFE_DEFAULT_FACTOR_BPS","outputs":[{"internalType":"uint16","name":"","type":"uint16"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"TOKEN","outputs":[{"internalType":"contract IERC20","name":"","type":"address"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"address","name":"borrower","type":"address"},{"internalType":"uint256","name":"collateralValue","type":"uint256"}],"name":"borrowLimit","outputs":[{"internalType":"uint256","name":"limit","type":"uint256"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"borrowerOf","outputs":[{"internalType":"address","name":"borrower","type":"address"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"address","name":"borrower","type":"address"}],"name":"collateralFactorBps","outputs":[{"internalType":"uint16","name":"factorBps","type":"uint16"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"enum IRiskTieredVault.RiskTier","name":"tier","type":"uint8"}],"name":"factorFor","outputs":[{"internalType":"uint16","name":"factorBps","type":"uint16"}],"stateMutability":"pure","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"isOpen","outputs":[{"internalType":"bool","name":"open","type":"bool"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"uint256[]","name":"output","type":"uint256[]"}],"name":"onInferenceCommitted","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"uint256[]","name":"output","type":"uint256[]"}],"name":"onInferenceSettled","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"address","name":"borrower","type":"address"}],"name":"positionOf","outputs":[{"components":[{"internalType":"uint16","name":"factorBps","type":"uint16"},{"internalType":"enum IRiskTieredVault.Standing","name":"standing","type":"uint8"},{"internalType":"enum IRiskTieredVault.RiskTier","name":"tier","type":"uint8"},{"internalType":"uint64","name":"updatedAt","type":"uint64"}],"internalType":"struct IRiskTieredVault.Position","name":"position","type":"tuple"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"components":[{"internalType":"address","name":"requester","type":"address"},{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"address","name":"verifier","type":"address"},{"internalType":"uint16","name":"outputWords","type":"uint16"},{"internalType":"uint8","name":"callbackFlags","type":"uint8"},{"internalType":"uint32","name":"callbackGasLimit","type":"uint32"},{"internalType":"uint96","name":"modelFee","type":"uint96"},{"internalType":"uint96","name":"settlementFee","type":"uint96"},{"internalType":"uint96","name":"callbackFee","type":"uint96"},{"internalType":"uint96","name":"bond","type":"uint96"},{"internalType":"uint64","name":"commitDeadline","type":"uint64"},{"internalType":"uint32","name":"proofWindow","type":"uint32"},{"internalType":"uint256[]","name":"input","type":"uint256[]"}],"internalType":"struct IInferenceHub.Request","name":"req","type":"tuple"}],"name":"refundAndSync","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"uint256[]","name":"input","type":"uint256[]"}],"name":"requestAssessment","outputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"components":[{"internalType":"address","name":"requester","type":"address"},{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"address","name":"verifier","type":"address"},{"internalType":"uint16","name":"outputWords","type":"uint16"},{"internalType":"uint8","name":"callbackFlags","type":"uint8"},{"internalType":"uint32","name":"callbackGasLimit","type":"uint32"},{"internalType":"uint96","name":"modelFee","type":"uint96"},{"internalType":"uint96","name":"settlementFee","type":"uint96"},{"internalType":"uint96","name":"callbackFee","type":"uint96"},{"internalType":"uint96","name":"bond","type":"uint96"},{"internalType":"uint64","name":"commitDeadline","type":"uint64"},{"internalType":"uint32","name":"proofWindow","type":"uint32"},{"internalType":"uint256[]","name":"input","type":"uint256[]"}],"internalType":"struct IInferenceHub.Request","name":"req","type":"tuple"},{"internalType":"uint256[]","name":"output","type":"uint256[]"}],"name":"slashAndSync","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"syncOutcome","outputs":[],"stateMutability":"nonpayable","type":"function"},
 ] as const;
 
 /**
@@ -463,7 +516,27 @@ export const contractAbis = {
   InsecureDevAttestationAdapter: insecureDevAttestationAdapterAbi,
   AutomataNitroVerifierDouble: automataNitroVerifierDoubleAbi,
   MockInferenceConsumer: mockInferenceConsumerAbi,
+  RiskTieredVault: riskTieredVaultAbi,
 } as const;
+
+/** Solidity enum `IRiskTieredVault.RiskTier` (contracts/examples/interfaces/IRiskTieredVault.sol); each member's value is its position. */
+export const RiskTier = {
+  Low: 0,
+  Medium: 1,
+  High: 2,
+} as const;
+/** A value of `IRiskTieredVault.RiskTier`. */
+export type RiskTier = (typeof RiskTier)[keyof typeof RiskTier];
+
+/** Solidity enum `IRiskTieredVault.Standing` (contracts/examples/interfaces/IRiskTieredVault.sol); each member's value is its position. */
+export const Standing = {
+  Unassessed: 0,
+  Pending: 1,
+  Provisional: 2,
+  Confirmed: 3,
+} as const;
+/** A value of `IRiskTieredVault.Standing`. */
+export type Standing = (typeof Standing)[keyof typeof Standing];
 
 /** Solidity enum `IEnclaveRegistry.MeasurementStatus` (contracts/interfaces/IEnclaveRegistry.sol); each member's value is its position. */
 export const MeasurementStatus = {

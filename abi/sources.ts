@@ -17,6 +17,7 @@ export const ABI_SOURCES = {
   InsecureDevAttestationAdapter: "contracts/tee/adapters/InsecureDevAttestationAdapter.sol",
   AutomataNitroVerifierDouble: "contracts/mocks/AutomataNitroVerifierDouble.sol",
   MockInferenceConsumer: "contracts/mocks/MockInferenceConsumer.sol",
+  RiskTieredVault: "contracts/examples/RiskTieredVault.sol",
 } as const;
 
 /** Name of a contract with a generated ABI. */

@@ -28,11 +28,12 @@ export function embeddedDir(dataDir: string): string {
 export async function startEmbedded(
   base: RelayerConfig,
   log: Logger,
+  { port = EMBEDDED_CHAIN_PORT }: { port?: number } = {},
 ): Promise<{ chain: LocalChain; deployment: LocalDeployment; config: RelayerConfig }> {
   const dir = embeddedDir(base.dataDir);
   rmSync(dir, { recursive: true, force: true });
-  log.info({ port: EMBEDDED_CHAIN_PORT }, "no RPC URL configured: starting a local hardhat node");
-  const chain = await startLocalChain({ port: EMBEDDED_CHAIN_PORT });
+  log.info({ port }, "no RPC URL configured: starting a local hardhat node");
+  const chain = await startLocalChain({ port });
   try {
     log.info({ model: EMBEDDED_MODEL }, "compiling the demo model (cached after the first run)");
     const modelDir = await ensureCompiledModel(EMBEDDED_MODEL);

@@ -42,7 +42,10 @@ export type LocalDeployment = {
   staking: Address;
   hub: Address;
   deployBlock: string;
+  /** The same as `deployBlock`, under the name every deployment JSON uses (`sdk/deployment.ts`). */
+  startBlock: string;
   modelId: string;
+  models: { modelId: string }[];
   modelDir: string;
   keys: { deployer: Hex; node: Hex; requester: Hex; node2: Hex };
 };
@@ -121,7 +124,9 @@ export async function provisionLocalNetwork(opts: {
     chainId,
     ...addresses,
     deployBlock: addresses.deployBlock.toString(),
+    startBlock: addresses.deployBlock.toString(),
     modelId: modelId.toString(),
+    models: [{ modelId: modelId.toString() }],
     modelDir: opts.modelDir,
     keys,
   };

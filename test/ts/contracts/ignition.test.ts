@@ -2,10 +2,15 @@
 /// <reference path="../../../artifacts/contracts/NodeStaking.sol/artifacts.d.ts" />
 /// <reference path="../../../artifacts/contracts/InferenceHub.sol/artifacts.d.ts" />
 /// <reference path="../../../artifacts/contracts/tee/EnclaveRegistry.sol/artifacts.d.ts" />
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { network } from "hardhat";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_PROTOCOL_PARAMS, deployProtocol } from "../../../deploy/deployProtocol.ts";
+import { deployProtocolWithIgnition, type IgnitionConnection } from "../../../deploy/ignitionDeployment.ts";
 import ProtocolModule from "../../../deploy/modules/Protocol.ts";
+import { parseDeployment } from "../../../sdk/index.ts";
 
 /** The protocol plan deployed both ways: by the Ignition module (testnets) and by `deployProtocol` (viem). */
 describe("PROTOCOL_PLAN deployers", () => {
@@ -61,5 +66,39 @@ describe("PROTOCOL_PLAN deployers", () => {
       DEFAULT_PROTOCOL_PARAMS.maxAttestationAge,
       DEFAULT_PROTOCOL_PARAMS.keyTtl,
     ]);
+  });
+
+  it("the deploy step writes one deployment JSON per chain that the SDK parses", async () => {
+    const outDir = mkdtempSync(join(tmpdir(), "opg-deployments-"));
+    const parameters = join(import.meta.dirname, "..", "..", "..", "deploy", "parameters", "testnet.json");
+    const ignitionConnection = connection as unknown as IgnitionConnection;
+    const { deployment, file } = await deployProtocolWithIgnition(ignitionConnection, { parameters, outDir });
+    expect(file).toBe(join(outDir, "31337.json"));
+    const json = JSON.parse(readFileSync(file, "utf8"));
+    expect(Object.keys(json).sort()).toEqual([
+      "chainId",
+      "hub",
+      "models",
+      "registry",
+      "staking",
+      "startBlock",
+      "token",
+    ]);
+    expect(json).toMatchObject({ chainId: 31337, models: [], startBlock: expect.stringMatching(/^\d+$/) });
+    expect(parseDeployment(json)).toEqual(deployment);
+    const publicClient = await connection.viem.getPublicClient();
+    const hub = await connection.viem.getContractAt("InferenceHub", deployment.hub);
+    expect((await hub.read.TOKEN()).toLowerCase()).toBe(deployment.token.toLowerCase());
+    expect((await hub.read.params()).commitWindow).toBe(300);
+    // Every contract was created after the start block.
+    const code = await publicClient.getCode({ address: deployment.token, blockNumber: deployment.startBlock });
+    expect(code ?? "0x").toBe("0x");
+
+    // In memory Ignition keeps no journal, so a second run deploys anew: the chain's file follows the new hub.
+    const again = await deployProtocolWithIgnition(ignitionConnection, { parameters, outDir });
+    expect(again.file).toBe(file);
+    expect(again.deployment.hub).not.toBe(deployment.hub);
+    expect(again.deployment.startBlock).toBeGreaterThan(deployment.startBlock);
+    expect(parseDeployment(JSON.parse(readFileSync(file, "utf8")))).toEqual(again.deployment);
   });
 });
