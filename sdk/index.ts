@@ -20,6 +20,41 @@ export {
 } from "./actions/waitForInference.ts";
 export { type WriteAndWaitParameters, waitForSuccess, writeAndWait } from "./actions/writeAndWait.ts";
 export type { ReadClient, SdkClients } from "./clients.ts";
+// TEE models: manifests and the word encoding of their tensors (Node-free, for browsers too).
+export {
+  contentHash,
+  type DecodedTensor,
+  decodeInlineTensor,
+  decodeTensorReference,
+  decodeTensors,
+  encodeInlineTensor,
+  encodeTensorReference,
+  encodeTensors,
+  type TensorInput,
+  type TensorReference,
+  type TensorValues,
+  tensorFromBytes,
+  tensorToBytes,
+  toTensorValues,
+  verifyReferencedContent,
+} from "./tee/teeEncoding.ts";
+export { TeeDataError, type TeeDataErrorReason } from "./tee/teeError.ts";
+export {
+  MAX_MODEL_WORDS,
+  parseTeeManifest,
+  TEE_MANIFEST_FORMAT,
+  TEE_MANIFEST_VERSION,
+  type TeeManifest,
+  TeeManifestSchema,
+  type TensorDtype,
+  type TensorSpec,
+  teeManifestHash,
+  tensorSize,
+  tensorWordCount,
+  URI_BYTES_PER_WORD,
+  VALUES_PER_WORD,
+  wordCount,
+} from "./tee/teeManifest.ts";
 export {
   EventMissingError,
   InferenceError,
