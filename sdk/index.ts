@@ -20,6 +20,13 @@ export {
 } from "./actions/waitForInference.ts";
 export { type WriteAndWaitParameters, waitForSuccess, writeAndWait } from "./actions/writeAndWait.ts";
 export type { ReadClient, SdkClients } from "./clients.ts";
+export {
+  EventMissingError,
+  InferenceError,
+  InferenceFailedError,
+  InferenceTimeoutError,
+  TransactionRevertedError,
+} from "./errors.ts";
 // TEE models: manifests and the word encoding of their tensors (Node-free, for browsers too).
 export {
   contentHash,
@@ -37,9 +44,10 @@ export {
   tensorToBytes,
   toTensorValues,
   verifyReferencedContent,
-} from "./tee/teeEncoding.ts";
-export { TeeDataError, type TeeDataErrorReason } from "./tee/teeError.ts";
+} from "./teeModel/teeEncoding.ts";
+export { TeeDataError, type TeeDataErrorReason } from "./teeModel/teeError.ts";
 export {
+  BYTES_PER_VALUE,
   MAX_MODEL_WORDS,
   parseTeeManifest,
   TEE_MANIFEST_FORMAT,
@@ -54,11 +62,4 @@ export {
   URI_BYTES_PER_WORD,
   VALUES_PER_WORD,
   wordCount,
-} from "./tee/teeManifest.ts";
-export {
-  EventMissingError,
-  InferenceError,
-  InferenceFailedError,
-  InferenceTimeoutError,
-  TransactionRevertedError,
-} from "./errors.ts";
+} from "./teeModel/teeManifest.ts";

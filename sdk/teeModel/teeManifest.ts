@@ -22,7 +22,14 @@ const TensorEncodingSchema = z.discriminatedUnion("kind", [
    * (31 bytes per word, `ceil(maxUriBytes / 31)` words, unused words zero).
    */
   z
-    .object({ kind: z.literal("reference"), maxUriBytes: z.number().int().min(1).max(URI_BYTES_PER_WORD * 60) })
+    .object({
+      kind: z.literal("reference"),
+      maxUriBytes: z
+        .number()
+        .int()
+        .min(1)
+        .max(URI_BYTES_PER_WORD * 60),
+    })
     .strict(),
 ]);
 

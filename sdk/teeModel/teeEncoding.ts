@@ -47,7 +47,10 @@ function isReference(input: TensorInput): input is TensorReference {
 export function toTensorValues(spec: TensorSpec, input: TensorValues | readonly number[] | readonly bigint[]) {
   const size = tensorSize(spec);
   if (input.length !== size) {
-    throw new TeeDataError("invalid-tensor", `${spec.name}: ${input.length} values, shape [${spec.shape}] needs ${size}`);
+    throw new TeeDataError(
+      "invalid-tensor",
+      `${spec.name}: ${input.length} values, shape [${spec.shape}] needs ${size}`,
+    );
   }
   if (spec.dtype === "float32") {
     if (input instanceof BigInt64Array || typeof input[0] === "bigint") {
@@ -56,7 +59,8 @@ export function toTensorValues(spec: TensorSpec, input: TensorValues | readonly 
     return input instanceof Float32Array ? input : Float32Array.from(input as readonly number[]);
   }
   if (input instanceof BigInt64Array) return input;
-  if (input instanceof Float32Array) throw new TeeDataError("invalid-tensor", `${spec.name}: int64 tensor given floats`);
+  if (input instanceof Float32Array)
+    throw new TeeDataError("invalid-tensor", `${spec.name}: int64 tensor given floats`);
   return BigInt64Array.from(input as readonly (number | bigint)[], (v) => {
     const big = BigInt(v);
     if (BigInt.asIntN(64, big) !== big) throw new TeeDataError("invalid-tensor", `${spec.name}: ${v} is not an int64`);
@@ -132,7 +136,10 @@ export function tensorFromBytes(spec: TensorSpec, bytes: Uint8Array): TensorValu
   const width = BYTES_PER_VALUE[spec.dtype];
   const size = tensorSize(spec);
   if (bytes.length !== size * width) {
-    throw new TeeDataError("content-mismatch", `${spec.name}: content is ${bytes.length} bytes, expected ${size * width}`);
+    throw new TeeDataError(
+      "content-mismatch",
+      `${spec.name}: content is ${bytes.length} bytes, expected ${size * width}`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (spec.dtype === "int64") return BigInt64Array.from({ length: size }, (_, i) => view.getBigInt64(i * width, true));
@@ -169,7 +176,10 @@ export function encodeTensorReference(spec: TensorSpec, reference: TensorReferen
   if (hash.length !== 32) throw new TeeDataError("invalid-tensor", `${spec.name}: content hash is not 32 bytes`);
   const uri = new TextEncoder().encode(reference.uri);
   if (uri.length === 0 || uri.length > maxUriBytes) {
-    throw new TeeDataError("invalid-tensor", `${spec.name}: URI is ${uri.length} bytes, the manifest allows 1..${maxUriBytes}`);
+    throw new TeeDataError(
+      "invalid-tensor",
+      `${spec.name}: URI is ${uri.length} bytes, the manifest allows 1..${maxUriBytes}`,
+    );
   }
   const h = BigInt(reference.contentHash);
   const words = [h >> 128n, h & U128, BigInt(uri.length)];
@@ -191,7 +201,10 @@ export function decodeTensorReference(spec: TensorSpec, words: readonly bigint[]
     throw new TeeDataError("malformed-words", `${spec.name}: content hash halves must be below 2^128`);
   }
   if (length < 1n || length > BigInt(maxUriBytes)) {
-    throw new TeeDataError("malformed-words", `${spec.name}: URI length ${length}, the manifest allows 1..${maxUriBytes}`);
+    throw new TeeDataError(
+      "malformed-words",
+      `${spec.name}: URI length ${length}, the manifest allows 1..${maxUriBytes}`,
+    );
   }
   const uri = new Uint8Array((words.length - REFERENCE_HEADER_WORDS) * URI_BYTES_PER_WORD);
   for (const [i, word] of words.slice(REFERENCE_HEADER_WORDS).entries()) {
@@ -250,7 +263,8 @@ export function decodeTensors(specs: readonly TensorSpec[], words: readonly bigi
   }
   let at = 0;
   return specs.map((spec) => {
-    const slice = words.slice(at, (at += tensorWordCount(spec)));
+    const slice = words.slice(at, at + tensorWordCount(spec));
+    at += slice.length;
     if (spec.encoding.kind === "reference") return { kind: "reference", spec, ...decodeTensorReference(spec, slice) };
     return { kind: "inline", spec, values: decodeInlineTensor(spec, slice) };
   });
