@@ -91,14 +91,19 @@ function storedResult(job: Job): { output: bigint[]; signature: Hex } | undefine
 /**
  * Produces the signed result: decodes the input, fetches and checks referenced content, has the model's
  * signer run and sign, checks its answer, and persists (output, signature) before anything is sent.
- * Returns false when the request was rejected instead.
+ * Returns undefined when the request was rejected instead.
  */
-async function produceResult(deps: TeeJobDeps, job: Job, req: HubRequest, state: ChainState): Promise<boolean> {
+async function produceResult(
+  deps: TeeJobDeps,
+  job: Job,
+  req: HubRequest,
+  state: ChainState,
+): Promise<{ output: bigint[]; signature: Hex } | undefined> {
   const served = deps.models.get(job.modelId)!;
   const input = await readTeeInput(served.model.manifest, req.input, deps.fetch);
   if ("rejected" in input) {
     setState(deps, job, "rejected", { error: `input refused: ${input.rejected}` });
-    return false;
+    return undefined;
   }
   const task: TeeTask = {
     chainId: deps.chainId,
@@ -128,7 +133,7 @@ async function produceResult(deps: TeeJobDeps, job: Job, req: HubRequest, state:
     proofBytes: result.signature,
     commitTx: null,
   });
-  return true;
+  return { output: result.output, signature: result.signature };
 }
 
 /** The request awaits its result: produce it (once) and send `commitAndSettle`. */
@@ -151,8 +156,10 @@ async function serve(deps: TeeJobDeps, job: Job, req: HubRequest, state: ChainSt
     deps.metrics.declined.inc({ reason: declined.reason });
     return setState(deps, job, "declined", { error: declined.message });
   }
-  if (!storedResult(job) && !(await produceResult(deps, job, req, state))) return;
-  const { output, signature } = storedResult(job)!;
+  // A result persisted by an earlier attempt is sent as is (its transaction may be pending): never re-signed.
+  const result = storedResult(job) ?? (await produceResult(deps, job, req, state));
+  if (!result) return;
+  const { output, signature } = result;
   const sentAt = Date.now();
   const outcome = await deps.sender.send(
     {
