@@ -240,23 +240,6 @@ export const inferenceConsumerAbi = [
   {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"uint256[]","name":"output","type":"uint256[]"}],"name":"onInferenceSettled","outputs":[],"stateMutability":"nonpayable","type":"function"},
 ] as const;
 
-/** ABI of `MockInferenceConsumer` (contracts/mocks/MockInferenceConsumer.sol). */
-export const mockInferenceConsumerAbi = [
-  {"inputs":[{"internalType":"address","name":"hub","type":"address"}],"stateMutability":"nonpayable","type":"constructor"},
-  {"inputs":[{"internalType":"address","name":"caller","type":"address"}],"name":"ConsumerOnlyHub","type":"error"},
-  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"MockConsumerRefused","type":"error"},
-  {"inputs":[],"name":"HUB","outputs":[{"internalType":"address","name":"","type":"address"}],"stateMutability":"view","type":"function"},
-  {"inputs":[],"name":"commitCallbacks","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
-  {"inputs":[],"name":"lastOutput","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
-  {"inputs":[],"name":"lastRequestId","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
-  {"inputs":[],"name":"mode","outputs":[{"internalType":"enum MockInferenceConsumer.Mode","name":"","type":"uint8"}],"stateMutability":"view","type":"function"},
-  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"uint256[]","name":"output","type":"uint256[]"}],"name":"onInferenceCommitted","outputs":[],"stateMutability":"nonpayable","type":"function"},
-  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"uint256[]","name":"output","type":"uint256[]"}],"name":"onInferenceSettled","outputs":[],"stateMutability":"nonpayable","type":"function"},
-  {"inputs":[{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"uint256[]","name":"input","type":"uint256[]"},{"internalType":"uint32","name":"gasLimit","type":"uint32"},{"internalType":"uint8","name":"flags","type":"uint8"}],"name":"requestInference","outputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"stateMutability":"nonpayable","type":"function"},
-  {"inputs":[{"internalType":"enum MockInferenceConsumer.Mode","name":"newMode","type":"uint8"}],"name":"setMode","outputs":[],"stateMutability":"nonpayable","type":"function"},
-  {"inputs":[],"name":"settleCallbacks","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
-] as const;
-
 /** ABI of `EnclaveRegistry` (contracts/tee/EnclaveRegistry.sol). */
 export const enclaveRegistryAbi = [
   {"inputs":[{"internalType":"address","name":"governance","type":"address"},{"internalType":"address","name":"modelRegistry","type":"address"},{"internalType":"uint64","name":"maxAttestationAge","type":"uint64"},{"internalType":"uint64","name":"keyTtl","type":"uint64"}],"stateMutability":"nonpayable","type":"constructor"},
@@ -323,6 +306,17 @@ export const enclaveRegistryAbi = [
   {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"bytes32","name":"inputHash","type":"bytes32"},{"internalType":"bytes32","name":"outputHash","type":"bytes32"},{"internalType":"address","name":"node","type":"address"},{"internalType":"bytes","name":"signature","type":"bytes"}],"name":"verifyResult","outputs":[{"internalType":"address","name":"signer","type":"address"}],"stateMutability":"view","type":"function"},
 ] as const;
 
+/** ABI of `AutomataNitroAdapter` (contracts/tee/adapters/AutomataNitroAdapter.sol). */
+export const automataNitroAdapterAbi = [
+  {"inputs":[{"internalType":"contract IAutomataNitroEnclaveVerifier","name":"verifier","type":"address"}],"stateMutability":"nonpayable","type":"constructor"},
+  {"inputs":[{"internalType":"address","name":"verifier","type":"address"}],"name":"AutomataNitroInvalidVerifier","type":"error"},
+  {"inputs":[{"internalType":"uint256","name":"publicKeyLength","type":"uint256"},{"internalType":"uint256","name":"userDataLength","type":"uint256"}],"name":"AutomataNitroNoSigner","type":"error"},
+  {"inputs":[{"internalType":"uint64","name":"index","type":"uint64"}],"name":"AutomataNitroPcrMissing","type":"error"},
+  {"inputs":[{"internalType":"enum IAutomataNitroEnclaveVerifier.VerificationResult","name":"result","type":"uint8"}],"name":"AutomataNitroVerificationFailed","type":"error"},
+  {"inputs":[],"name":"VERIFIER","outputs":[{"internalType":"contract IAutomataNitroEnclaveVerifier","name":"","type":"address"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"bytes","name":"attestation","type":"bytes"}],"name":"verifyAttestation","outputs":[{"components":[{"internalType":"address","name":"signer","type":"address"},{"internalType":"uint64","name":"timestampMs","type":"uint64"},{"components":[{"internalType":"bytes32","name":"head","type":"bytes32"},{"internalType":"bytes16","name":"tail","type":"bytes16"}],"internalType":"struct IAttestationAdapter.Pcr48[3]","name":"pcrs","type":"tuple[3]"}],"internalType":"struct IAttestationAdapter.AttestedEnclave","name":"attested","type":"tuple"}],"stateMutability":"nonpayable","type":"function"},
+] as const;
+
 /** ABI of `InsecureDevAttestationAdapter` (contracts/tee/adapters/InsecureDevAttestationAdapter.sol). */
 export const insecureDevAttestationAdapterAbi = [
   {"inputs":[],"stateMutability":"nonpayable","type":"constructor"},
@@ -330,6 +324,30 @@ export const insecureDevAttestationAdapterAbi = [
   {"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"signer","type":"address"},{"indexed":true,"internalType":"address","name":"caller","type":"address"}],"name":"InsecureDevAttestationAccepted","type":"event"},
   {"inputs":[],"name":"LOCAL_CHAIN_ID","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
   {"inputs":[{"internalType":"bytes","name":"attestation","type":"bytes"}],"name":"verifyAttestation","outputs":[{"components":[{"internalType":"address","name":"signer","type":"address"},{"internalType":"uint64","name":"timestampMs","type":"uint64"},{"components":[{"internalType":"bytes32","name":"head","type":"bytes32"},{"internalType":"bytes16","name":"tail","type":"bytes16"}],"internalType":"struct IAttestationAdapter.Pcr48[3]","name":"pcrs","type":"tuple[3]"}],"internalType":"struct IAttestationAdapter.AttestedEnclave","name":"attested","type":"tuple"}],"stateMutability":"nonpayable","type":"function"},
+] as const;
+
+/** ABI of `AutomataNitroVerifierDouble` (contracts/mocks/AutomataNitroVerifierDouble.sol). */
+export const automataNitroVerifierDoubleAbi = [
+  {"anonymous":false,"inputs":[{"indexed":false,"internalType":"bytes32","name":"outputHash","type":"bytes32"},{"indexed":false,"internalType":"enum IAutomataNitroEnclaveVerifier.ZkCoProcessorType","name":"zkCoprocessor","type":"uint8"},{"indexed":false,"internalType":"bytes32","name":"proofHash","type":"bytes32"}],"name":"DoubleVerified","type":"event"},
+  {"inputs":[{"components":[{"internalType":"enum IAutomataNitroEnclaveVerifier.VerificationResult","name":"result","type":"uint8"},{"internalType":"uint8","name":"trustedCertsPrefixLen","type":"uint8"},{"internalType":"uint64","name":"timestamp","type":"uint64"},{"internalType":"bytes32[]","name":"certs","type":"bytes32[]"},{"internalType":"bytes","name":"userData","type":"bytes"},{"internalType":"bytes","name":"nonce","type":"bytes"},{"internalType":"bytes","name":"publicKey","type":"bytes"},{"components":[{"internalType":"uint64","name":"index","type":"uint64"},{"components":[{"internalType":"bytes32","name":"first","type":"bytes32"},{"internalType":"bytes16","name":"second","type":"bytes16"}],"internalType":"struct IAutomataNitroEnclaveVerifier.Bytes48","name":"value","type":"tuple"}],"internalType":"struct IAutomataNitroEnclaveVerifier.Pcr[]","name":"pcrs","type":"tuple[]"},{"internalType":"string","name":"moduleId","type":"string"}],"internalType":"struct IAutomataNitroEnclaveVerifier.VerifierJournal","name":"journal","type":"tuple"}],"name":"setJournal","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"bytes","name":"output","type":"bytes"},{"internalType":"enum IAutomataNitroEnclaveVerifier.ZkCoProcessorType","name":"zkCoprocessor","type":"uint8"},{"internalType":"bytes","name":"proofBytes","type":"bytes"}],"name":"verify","outputs":[{"components":[{"internalType":"enum IAutomataNitroEnclaveVerifier.VerificationResult","name":"result","type":"uint8"},{"internalType":"uint8","name":"trustedCertsPrefixLen","type":"uint8"},{"internalType":"uint64","name":"timestamp","type":"uint64"},{"internalType":"bytes32[]","name":"certs","type":"bytes32[]"},{"internalType":"bytes","name":"userData","type":"bytes"},{"internalType":"bytes","name":"nonce","type":"bytes"},{"internalType":"bytes","name":"publicKey","type":"bytes"},{"components":[{"internalType":"uint64","name":"index","type":"uint64"},{"components":[{"internalType":"bytes32","name":"first","type":"bytes32"},{"internalType":"bytes16","name":"second","type":"bytes16"}],"internalType":"struct IAutomataNitroEnclaveVerifier.Bytes48","name":"value","type":"tuple"}],"internalType":"struct IAutomataNitroEnclaveVerifier.Pcr[]","name":"pcrs","type":"tuple[]"},{"internalType":"string","name":"moduleId","type":"string"}],"internalType":"struct IAutomataNitroEnclaveVerifier.VerifierJournal","name":"journal","type":"tuple"}],"stateMutability":"nonpayable","type":"function"},
+] as const;
+
+/** ABI of `MockInferenceConsumer` (contracts/mocks/MockInferenceConsumer.sol). */
+export const mockInferenceConsumerAbi = [
+  {"inputs":[{"internalType":"address","name":"hub","type":"address"}],"stateMutability":"nonpayable","type":"constructor"},
+  {"inputs":[{"internalType":"address","name":"caller","type":"address"}],"name":"ConsumerOnlyHub","type":"error"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"MockConsumerRefused","type":"error"},
+  {"inputs":[],"name":"HUB","outputs":[{"internalType":"address","name":"","type":"address"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"commitCallbacks","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"lastOutput","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"lastRequestId","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"mode","outputs":[{"internalType":"enum MockInferenceConsumer.Mode","name":"","type":"uint8"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"uint256[]","name":"output","type":"uint256[]"}],"name":"onInferenceCommitted","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"uint256[]","name":"output","type":"uint256[]"}],"name":"onInferenceSettled","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"uint256[]","name":"input","type":"uint256[]"},{"internalType":"uint32","name":"gasLimit","type":"uint32"},{"internalType":"uint8","name":"flags","type":"uint8"}],"name":"requestInference","outputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"enum MockInferenceConsumer.Mode","name":"newMode","type":"uint8"}],"name":"setMode","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[],"name":"settleCallbacks","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 ] as const;
 
 /**
@@ -413,9 +431,11 @@ export const contractAbis = {
   Groth16VerifierAdapter: groth16VerifierAdapterAbi,
   TestCircuitGroth16Verifier: testCircuitGroth16VerifierAbi,
   InferenceConsumer: inferenceConsumerAbi,
-  MockInferenceConsumer: mockInferenceConsumerAbi,
   EnclaveRegistry: enclaveRegistryAbi,
+  AutomataNitroAdapter: automataNitroAdapterAbi,
   InsecureDevAttestationAdapter: insecureDevAttestationAdapterAbi,
+  AutomataNitroVerifierDouble: automataNitroVerifierDoubleAbi,
+  MockInferenceConsumer: mockInferenceConsumerAbi,
 } as const;
 
 /** Solidity enum `IEnclaveRegistry.MeasurementStatus` (contracts/interfaces/IEnclaveRegistry.sol); each member's value is its position. */

@@ -11,9 +11,11 @@ export const ABI_SOURCES = {
   Groth16VerifierAdapter: "contracts/verifiers/Groth16VerifierAdapter.sol",
   TestCircuitGroth16Verifier: "contracts/verifiers/generated/TestCircuitVerifier.sol",
   InferenceConsumer: "contracts/consumer/InferenceConsumer.sol",
-  MockInferenceConsumer: "contracts/mocks/MockInferenceConsumer.sol",
   EnclaveRegistry: "contracts/tee/EnclaveRegistry.sol",
+  AutomataNitroAdapter: "contracts/tee/adapters/AutomataNitroAdapter.sol",
   InsecureDevAttestationAdapter: "contracts/tee/adapters/InsecureDevAttestationAdapter.sol",
+  AutomataNitroVerifierDouble: "contracts/mocks/AutomataNitroVerifierDouble.sol",
+  MockInferenceConsumer: "contracts/mocks/MockInferenceConsumer.sol",
 } as const;
 
 /** Name of a contract with a generated ABI. */

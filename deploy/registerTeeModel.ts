@@ -4,13 +4,7 @@ import { enclaveRegistryAbi, modelRegistryAbi, VerificationMode } from "../abi/i
 import { writeAndWait } from "../sdk/actions/writeAndWait.ts";
 import { EventMissingError } from "../sdk/errors.ts";
 import { parseTeeManifest, teeManifestHash } from "../sdk/index.ts";
-import { readArtifact } from "./artifacts.ts";
-import { type DeployClients, deployArtifact } from "./deployPlan.ts";
-
-/** Oldest attestation the registry accepts by default: Nitro leaf certificates live about 3 hours. */
-export const DEFAULT_MAX_ATTESTATION_AGE = 3n * 3600n;
-/** Default life of an enclave key from its attestation: re-attest daily. */
-export const DEFAULT_KEY_TTL = 24n * 3600n;
+import type { DeployClients } from "./deployPlan.ts";
 
 /** Three 48-byte PCRs (0x-hex, 96 digits each): PCR0, PCR1, PCR2. */
 export type Pcrs = readonly [Hex, Hex, Hex];
@@ -46,44 +40,6 @@ export function insecureDevAttestation(opts: { signer: Address; timestampMs: big
     ],
     [opts.signer, opts.timestampMs, opts.pcrs.map(pcr48) as never],
   );
-}
-
-/** Deploys an `EnclaveRegistry` over `modelRegistry`, owned by the deployer (governance). */
-export async function deployEnclaveRegistry(
-  clients: DeployClients,
-  opts: { modelRegistry: Address; maxAttestationAge?: bigint; keyTtl?: bigint },
-): Promise<Address> {
-  const artifact = readArtifact("EnclaveRegistry");
-  const { address } = await deployArtifact(
-    clients,
-    artifact,
-    [
-      clients.walletClient.account.address,
-      opts.modelRegistry,
-      opts.maxAttestationAge ?? DEFAULT_MAX_ATTESTATION_AGE,
-      opts.keyTtl ?? DEFAULT_KEY_TTL,
-    ],
-    "EnclaveRegistry deployment",
-  );
-  return address;
-}
-
-/** Deploys the INSECURE dev attestation adapter (chain 31337 only) and allows it in `enclaveRegistry`. */
-export async function deployInsecureDevAdapter(clients: DeployClients, enclaveRegistry: Address): Promise<Address> {
-  const { address } = await deployArtifact(
-    clients,
-    readArtifact("InsecureDevAttestationAdapter"),
-    [],
-    "InsecureDevAttestationAdapter deployment",
-  );
-  await writeAndWait(clients, {
-    contractName: "EnclaveRegistry",
-    address: enclaveRegistry,
-    abi: enclaveRegistryAbi,
-    functionName: "setAdapterAllowed",
-    args: [address, true],
-  });
-  return address;
 }
 
 /**

@@ -42,6 +42,9 @@ export type LocalDeployment = {
   registry: Address;
   staking: Address;
   hub: Address;
+  enclaveRegistry: Address;
+  /** The INSECURE dev attestation adapter (the plan deploys it on chain 31337 only). */
+  insecureDevAttestationAdapter?: Address;
   deployBlock: string;
   modelId: string;
   modelDir: string;

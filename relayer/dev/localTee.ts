@@ -4,8 +4,6 @@ import { privateKeyToAccount } from "viem/accounts";
 import { nodeStakingAbi } from "../../abi/index.ts";
 import {
   approveMeasurement,
-  deployEnclaveRegistry,
-  deployInsecureDevAdapter,
   insecureDevAttestation,
   measurementOf,
   type Pcrs,
@@ -42,21 +40,25 @@ export type LocalTeeDeployment = {
 };
 
 /**
- * On a local chain with the protocol deployed: deploys the enclave registry and the INSECURE dev adapter,
- * registers the OCR classifier as a TEE model (owned by the deployer), approves the dev image's measurement
- * for it, registers the dev enclave key through the dev adapter, and opts the staked nodes in to the model.
+ * On a local chain with the protocol deployed (the plan deploys the enclave registry and, on 31337, allows the
+ * INSECURE dev adapter): registers the OCR classifier as a TEE model (owned by the deployer), approves the dev
+ * image's measurement for it, registers the dev enclave key through the dev adapter, and opts the staked nodes
+ * in to the model.
  */
 export async function provisionLocalTee(opts: {
   rpcUrl: string;
   chainId: number;
   registry: Address;
   staking: Address;
+  enclaveRegistry: Address;
+  insecureDevAttestationAdapter?: Address;
   keys: { deployer: Hex; node: Hex; node2: Hex };
   manifestPath?: string;
 }): Promise<LocalTeeDeployment> {
   const deployer = localClients(opts.rpcUrl, opts.chainId, opts.keys.deployer);
-  const enclaveRegistry = await deployEnclaveRegistry(deployer, { modelRegistry: opts.registry });
-  const devAdapter = await deployInsecureDevAdapter(deployer, enclaveRegistry);
+  const { enclaveRegistry } = opts;
+  const devAdapter = opts.insecureDevAttestationAdapter;
+  if (!devAdapter) throw new Error("the local deployment has no INSECURE dev attestation adapter (chain 31337 only)");
   const manifest = opts.manifestPath ?? LOCAL_TEE_MANIFEST;
   const { modelId } = await registerTeeModel(deployer, {
     registry: opts.registry,

@@ -118,7 +118,10 @@ abstract contract EnclaveRegistryBase is Test {
         bytes32 structHash = keccak256(
             abi.encode(
                 keccak256(
-                    "TeeResult(address hub,bytes32 requestId,uint64 modelId,bytes32 inputHash,bytes32 outputHash,address node,uint64 expiry)"
+                    bytes.concat(
+                        "TeeResult(address hub,bytes32 requestId,uint64 modelId,",
+                        "bytes32 inputHash,bytes32 outputHash,address node,uint64 expiry)"
+                    )
                 ),
                 hub_,
                 requestId,

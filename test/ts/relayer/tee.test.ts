@@ -45,8 +45,7 @@ describe("TEE mode: the OCR text-direction classifier settled by commitAndSettle
 
   beforeAll(async () => {
     net = await startTestNetwork();
-    const { rpcUrl, chainId, registry, staking, keys } = net.deployment;
-    tee = await provisionLocalTee({ rpcUrl, chainId, registry, staking, keys });
+    tee = await provisionLocalTee(net.deployment);
     manifest = parseTeeManifest(JSON.parse(readFileSync(tee.manifest, "utf8")));
     contentDir = mkdtempSync(join(tmpdir(), "opg-tee-content-"));
   });
