@@ -154,6 +154,7 @@ export const inferenceHubAbi = [
   {"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"OwnableUnauthorizedAccount","type":"error"},
   {"inputs":[],"name":"ReentrancyGuardReentrantCall","type":"error"},
   {"inputs":[{"internalType":"address","name":"token","type":"address"}],"name":"SafeERC20FailedOperation","type":"error"},
+  {"inputs":[{"internalType":"address","name":"node","type":"address"},{"internalType":"uint64","name":"modelId","type":"uint64"}],"name":"StakingNodeNotRegistered","type":"error"},
   {"inputs":[{"internalType":"address","name":"verifier","type":"address"}],"name":"VerifierCallNoCode","type":"error"},
   {"anonymous":false,"inputs":[{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"}],"name":"BurnFlushed","type":"event"},
   {"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"requestId","type":"bytes32"},{"indexed":false,"internalType":"uint8","name":"stage","type":"uint8"},{"indexed":false,"internalType":"bool","name":"success","type":"bool"}],"name":"CallbackCompleted","type":"event"},
@@ -213,6 +214,9 @@ export const inferenceHubAbi = [
 /** ABI of `Groth16VerifierAdapter` (contracts/verifiers/Groth16VerifierAdapter.sol). */
 export const groth16VerifierAdapterAbi = [
   {"inputs":[{"internalType":"address","name":"verifier","type":"address"},{"internalType":"uint256","name":"signalCount","type":"uint256"}],"stateMutability":"nonpayable","type":"constructor"},
+  {"inputs":[],"name":"VerifierBatchEmpty","type":"error"},
+  {"inputs":[{"internalType":"uint256","name":"count","type":"uint256"}],"name":"VerifierBatchInvalid","type":"error"},
+  {"inputs":[{"internalType":"uint256","name":"proofBytes","type":"uint256"},{"internalType":"uint256","name":"signalWords","type":"uint256"}],"name":"VerifierBatchShapeMismatch","type":"error"},
   {"inputs":[{"internalType":"address","name":"verifier","type":"address"}],"name":"VerifierCallNoCode","type":"error"},
   {"inputs":[{"internalType":"address","name":"verifier","type":"address"},{"internalType":"uint256","name":"signalCount","type":"uint256"}],"name":"VerifierInvalidConfig","type":"error"},
   {"inputs":[{"internalType":"uint256","name":"length","type":"uint256"}],"name":"VerifierMalformedProof","type":"error"},
@@ -225,11 +229,31 @@ export const groth16VerifierAdapterAbi = [
   {"inputs":[],"name":"VERIFY_SELECTOR","outputs":[{"internalType":"bytes4","name":"","type":"bytes4"}],"stateMutability":"view","type":"function"},
   {"inputs":[],"name":"publicSignalCount","outputs":[{"internalType":"uint256","name":"count","type":"uint256"}],"stateMutability":"view","type":"function"},
   {"inputs":[{"internalType":"bytes","name":"proof","type":"bytes"},{"internalType":"uint256[]","name":"publicSignals","type":"uint256[]"}],"name":"verifyProof","outputs":[],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"bytes","name":"proofs","type":"bytes"},{"internalType":"uint256[]","name":"publicSignals","type":"uint256[]"}],"name":"verifyProofBatch","outputs":[],"stateMutability":"view","type":"function"},
 ] as const;
 
 /** ABI of `TestCircuitGroth16Verifier` (contracts/verifiers/generated/TestCircuitVerifier.sol). */
 export const testCircuitGroth16VerifierAbi = [
   {"inputs":[{"internalType":"uint256[2]","name":"_pA","type":"uint256[2]"},{"internalType":"uint256[2][2]","name":"_pB","type":"uint256[2][2]"},{"internalType":"uint256[2]","name":"_pC","type":"uint256[2]"},{"internalType":"uint256[3]","name":"_pubSignals","type":"uint256[3]"}],"name":"verifyProof","outputs":[{"internalType":"bool","name":"","type":"bool"}],"stateMutability":"view","type":"function"},
+] as const;
+
+/** ABI of `TestCircuitBatchVerifier` (contracts/verifiers/generated/TestCircuitBatchVerifier.sol). */
+export const testCircuitBatchVerifierAbi = [
+  {"inputs":[],"name":"VerifierBatchEmpty","type":"error"},
+  {"inputs":[{"internalType":"uint256","name":"count","type":"uint256"}],"name":"VerifierBatchInvalid","type":"error"},
+  {"inputs":[{"internalType":"uint256","name":"proofBytes","type":"uint256"},{"internalType":"uint256","name":"signalWords","type":"uint256"}],"name":"VerifierBatchShapeMismatch","type":"error"},
+  {"inputs":[{"internalType":"address","name":"verifier","type":"address"}],"name":"VerifierCallNoCode","type":"error"},
+  {"inputs":[{"internalType":"address","name":"verifier","type":"address"},{"internalType":"uint256","name":"signalCount","type":"uint256"}],"name":"VerifierInvalidConfig","type":"error"},
+  {"inputs":[{"internalType":"uint256","name":"length","type":"uint256"}],"name":"VerifierMalformedProof","type":"error"},
+  {"inputs":[{"internalType":"uint256","name":"index","type":"uint256"},{"internalType":"uint256","name":"value","type":"uint256"}],"name":"VerifierProofCoordinateOutOfField","type":"error"},
+  {"inputs":[],"name":"VerifierProofInvalid","type":"error"},
+  {"inputs":[{"internalType":"uint256","name":"expected","type":"uint256"},{"internalType":"uint256","name":"actual","type":"uint256"}],"name":"VerifierSignalCountMismatch","type":"error"},
+  {"inputs":[{"internalType":"uint256","name":"index","type":"uint256"},{"internalType":"uint256","name":"value","type":"uint256"}],"name":"VerifierSignalOutOfField","type":"error"},
+  {"inputs":[],"name":"DOMAIN_TAG","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"VK_HASH","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"publicSignalCount","outputs":[{"internalType":"uint256","name":"count","type":"uint256"}],"stateMutability":"pure","type":"function"},
+  {"inputs":[{"internalType":"bytes","name":"proof","type":"bytes"},{"internalType":"uint256[]","name":"publicSignals","type":"uint256[]"}],"name":"verifyProof","outputs":[],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"bytes","name":"proofs","type":"bytes"},{"internalType":"uint256[]","name":"publicSignals","type":"uint256[]"}],"name":"verifyProofBatch","outputs":[],"stateMutability":"view","type":"function"},
 ] as const;
 
 /** ABI of `InferenceConsumer` (contracts/consumer/InferenceConsumer.sol). */
@@ -374,7 +398,6 @@ export const inferenceHubWithErrorsAbi = [
   nodeStakingAbi[6], // StakingHubAlreadySet
   nodeStakingAbi[7], // StakingInvalidParam
   nodeStakingAbi[8], // StakingModelInactive
-  nodeStakingAbi[9], // StakingNodeNotRegistered
   nodeStakingAbi[10], // StakingOnlyHub
   nodeStakingAbi[11], // StakingRegistrationUnchanged
   nodeStakingAbi[12], // StakingSlashExceedsStake
@@ -391,12 +414,15 @@ export const inferenceHubWithErrorsAbi = [
   modelRegistryAbi[5], // RegistryModelUnknown
   modelRegistryAbi[6], // RegistryNotModelOwner
   modelRegistryAbi[7], // RegistrySignalCountMismatch
-  groth16VerifierAdapterAbi[2], // VerifierInvalidConfig
-  groth16VerifierAdapterAbi[3], // VerifierMalformedProof
-  groth16VerifierAdapterAbi[4], // VerifierProofCoordinateOutOfField
-  groth16VerifierAdapterAbi[5], // VerifierProofInvalid
-  groth16VerifierAdapterAbi[6], // VerifierSignalCountMismatch
-  groth16VerifierAdapterAbi[7], // VerifierSignalOutOfField
+  groth16VerifierAdapterAbi[1], // VerifierBatchEmpty
+  groth16VerifierAdapterAbi[2], // VerifierBatchInvalid
+  groth16VerifierAdapterAbi[3], // VerifierBatchShapeMismatch
+  groth16VerifierAdapterAbi[5], // VerifierInvalidConfig
+  groth16VerifierAdapterAbi[6], // VerifierMalformedProof
+  groth16VerifierAdapterAbi[7], // VerifierProofCoordinateOutOfField
+  groth16VerifierAdapterAbi[8], // VerifierProofInvalid
+  groth16VerifierAdapterAbi[9], // VerifierSignalCountMismatch
+  groth16VerifierAdapterAbi[10], // VerifierSignalOutOfField
   enclaveRegistryAbi[1], // EnclaveAdapterNotAllowed
   enclaveRegistryAbi[2], // EnclaveAttestationFromFuture
   enclaveRegistryAbi[3], // EnclaveAttestationStale
@@ -430,6 +456,7 @@ export const contractAbis = {
   InferenceHub: inferenceHubAbi,
   Groth16VerifierAdapter: groth16VerifierAdapterAbi,
   TestCircuitGroth16Verifier: testCircuitGroth16VerifierAbi,
+  TestCircuitBatchVerifier: testCircuitBatchVerifierAbi,
   InferenceConsumer: inferenceConsumerAbi,
   EnclaveRegistry: enclaveRegistryAbi,
   AutomataNitroAdapter: automataNitroAdapterAbi,

@@ -10,6 +10,7 @@ export const ABI_SOURCES = {
   InferenceHub: "contracts/InferenceHub.sol",
   Groth16VerifierAdapter: "contracts/verifiers/Groth16VerifierAdapter.sol",
   TestCircuitGroth16Verifier: "contracts/verifiers/generated/TestCircuitVerifier.sol",
+  TestCircuitBatchVerifier: "contracts/verifiers/generated/TestCircuitBatchVerifier.sol",
   InferenceConsumer: "contracts/consumer/InferenceConsumer.sol",
   EnclaveRegistry: "contracts/tee/EnclaveRegistry.sol",
   AutomataNitroAdapter: "contracts/tee/adapters/AutomataNitroAdapter.sol",

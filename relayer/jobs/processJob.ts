@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { Address, PublicClient } from "viem";
+import { type Address, type PublicClient, parseEventLogs, type TransactionReceipt } from "viem";
 import { type HubRequest, type inferenceHubWithErrorsAbi, RequestStatus } from "../../abi/index.ts";
 import { type CompiledModel, witnessInput } from "../../zkml/index.ts";
 import { fromJson, toJson } from "../common/codec.ts";
@@ -135,7 +135,11 @@ async function commit(deps: JobDeps, job: Job, req: HubRequest): Promise<void> {
   );
   deps.metrics.requestToCommit.observe((sentAt - job.seenAt) / 1000);
   if ("dryRun" in outcome) return setState(deps, job, "simulated");
-  setState(deps, job, "committed", { committedAt: sentAt, lastBlock: Number(outcome.receipt.blockNumber) });
+  setState(deps, job, "committed", {
+    committedAt: sentAt,
+    commitGas: outcome.receipt.gasUsed.toString(),
+    lastBlock: Number(outcome.receipt.blockNumber),
+  });
 }
 
 /**
@@ -181,6 +185,14 @@ async function prove(deps: JobDeps, job: Job, req: HubRequest, output: bigint[])
   });
 }
 
+/** The settlement fee the hub burned for `requestId`, from its `Settled` event in the receipt. */
+function burnedBy(deps: JobDeps, receipt: TransactionReceipt, requestId: `0x${string}`): string | null {
+  const events = parseEventLogs({ abi: deps.abi, logs: receipt.logs, eventName: "Settled", strict: true });
+  const sameHex = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  const ours = events.find((e) => sameHex(e.address, deps.hub) && sameHex(e.args.requestId, requestId));
+  return ours ? ours.args.settlementFeeBurned.toString() : null;
+}
+
 async function settle(deps: JobDeps, job: Job, req: HubRequest, output: bigint[]): Promise<void> {
   setState(deps, job, "settling");
   const outcome = await deps.sender.send(
@@ -202,6 +214,7 @@ async function settle(deps: JobDeps, job: Job, req: HubRequest, output: bigint[]
   setState(deps, job, "settled", {
     settledAt: now,
     settleGas: outcome.receipt.gasUsed.toString(),
+    burned: burnedBy(deps, outcome.receipt, job.requestId),
     lastBlock: Number(outcome.receipt.blockNumber),
   });
 }
