@@ -20,9 +20,9 @@ import type { TeeSigner, TeeTask } from "./teeSigner.ts";
 /** Reverts that mean "the chain moved on": re-read the request state instead of failing the job. */
 const STATE_RACE_ERRORS = new Set(["HubUnexpectedStatus", "HubRequestMismatch"]);
 /**
- * Gas limit of `commitAndSettle` when estimation fails, before callbacks: the measured cost is ≈ 85k for a
- * node's first result (zero earnings slot written) and ≈ 68k after, with the OCR model's 11 input words;
- * doubled for other word counts and storage prices.
+ * Gas limit of `commitAndSettle` when estimation fails, before callbacks: measured 95.0k for a node's first
+ * result (its earnings slot written from zero) and 77.9k after, with the OCR model's 11 input words; with
+ * head-room for more words and other storage prices.
  */
 const COMMIT_AND_SETTLE_BASE_GAS = 170_000n;
 
