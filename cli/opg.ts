@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerRelayerCommands } from "../relayer/cli.ts";
+import { registerTeeNodeCommands } from "../relayer/teeJobs/teeCommands.ts";
 import { registerTeeCommands } from "../tee/index.ts";
 import { registerModelCommands } from "../zkml/index.ts";
 
@@ -23,6 +24,7 @@ export function createProgram(): Command {
   registerModelCommands(program);
   registerRelayerCommands(program);
   registerTeeCommands(program);
+  registerTeeNodeCommands(program);
   return program;
 }
 

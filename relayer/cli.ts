@@ -8,6 +8,7 @@ import { createLogger, type Logger } from "./common/logger.ts";
 import { preflight } from "./common/preflight.ts";
 import { runDemo } from "./dev/demo.ts";
 import { embeddedDir, startEmbedded } from "./dev/embedded.ts";
+import { runTeeDemo } from "./dev/teeDemo.ts";
 import { startRelayer } from "./relayer.ts";
 
 /** Exit code after a second SIGINT/SIGTERM cut the drain short (128 + SIGINT, as shells report it). */
@@ -75,7 +76,7 @@ export function registerRelayerCommands(program: Command): void {
         console.error(
           `local chain ${embedded.deployment.rpcUrl} · hub ${embedded.deployment.hub} · model ${embedded.deployment.modelId}\n` +
             `deployment ${embeddedDir(dataDir)}/deployment.json\n` +
-            "send demo requests from another terminal with: npx opg demo",
+            "send demo requests from another terminal with: npx opg demo (ZK) or npx opg demo --tee (TEE)",
         );
       }
       const node = await startRelayer(config, log);
@@ -100,11 +101,16 @@ export function registerRelayerCommands(program: Command): void {
     .description("send demo requests to the local relayer started by `opg relayer start` and print what they cost")
     .option("-n, --count <n>", "number of requests", "3")
     .option("--data-dir <dir>", "the relayer's data directory", ".opg/relayer")
-    .action(async (opts: { count: string; dataDir: string }) => {
+    .option("--tee", "the OCR text-direction classifier in TEE mode (inputs by reference, one commitAndSettle each)")
+    .action(async (opts: { count: string; dataDir: string; tee?: boolean }) => {
       const count = Number(opts.count);
       if (!Number.isInteger(count) || count < 1)
         throw new Error(`--count must be a positive integer, got ${opts.count}`);
       const config = loadConfig({ overrides: { dataDir: opts.dataDir } });
+      if (opts.tee) {
+        await runTeeDemo({ dataDir: config.dataDir, count, print: (line) => console.log(line) });
+        return;
+      }
       await runDemo({ dataDir: config.dataDir, count, print: (line) => console.log(line) });
       await releaseProverThreads();
     });

@@ -15,8 +15,10 @@ import { createNodeSnapshot } from "./ops/nodeSnapshot.ts";
 import { type Health, serveOperations } from "./ops/server.ts";
 import { createStatusSource } from "./ops/statusApi.ts";
 import { createProverPool } from "./prover/proverPool.ts";
-import { openStore, type Store } from "./store/store.ts";
+import { type Job, openStore, type Store } from "./store/store.ts";
 import { createWatcher, type Watcher } from "./sync/watcher.ts";
+import { openTeeModels } from "./teeJobs/openTeeModels.ts";
+import { processTeeJob, type TeeJobDeps } from "./teeJobs/processTeeJob.ts";
 import { type ChainClients, createChainClients, createTxSender, type TxSender } from "./tx/chain.ts";
 
 /** How long shutdown waits for in-flight jobs to finish their current step. */
@@ -183,8 +185,21 @@ export async function startRelayer(config: RelayerConfig, log: Logger, clients?:
     policy: config.policy,
     maxFeePerGas: config.gas.maxFeePerGas,
   };
-  const scheduler = createJobScheduler({ common, store, step: (job) => processJob(deps, job) });
-  const intake = createIntake({ store, servedModels: new Set(models.keys()), log: deps.log });
+  const teeModels = await openTeeModels(common, { publicClient: chain.publicClient, hub }).catch(async (error) => {
+    await common.shutdown();
+    throw error;
+  });
+  const teeDeps: TeeJobDeps = {
+    ...deps,
+    chainId: await chain.publicClient.getChainId(),
+    models: teeModels,
+    fetch: { allowFileUris: config.tee.allowFileUris, timeoutMs: config.tee.fetchTimeoutMs, signal: common.hardStop },
+  };
+  // TEE models settle in one `commitAndSettle` (relayer/tee/); the others go commit → prove → settle.
+  const step = (job: Job) => (teeModels.has(job.modelId) ? processTeeJob(teeDeps, job) : processJob(deps, job));
+  const scheduler = createJobScheduler({ common, store, step });
+  const servedModels = new Set([...models.keys(), ...teeModels.keys()]);
+  const intake = createIntake({ store, servedModels, log: deps.log });
   const watcher = createWatcher({
     publicClient: chain.publicClient,
     hub,
@@ -218,7 +233,7 @@ export async function startRelayer(config: RelayerConfig, log: Logger, clients?:
     withdrawEarnings({ hub, abi, publicClient: chain.publicClient, sender, threshold, log: deps.log });
 
   log.info(
-    { node: sender.address, hub, models: [...models.keys()], dryRun: config.dryRun, ops: ops?.url },
+    { node: sender.address, hub, models: [...servedModels], dryRun: config.dryRun, ops: ops?.url },
     "relayer started",
   );
   const done = pollLoop({ common, watcher, scheduler, store, periodic, status });

@@ -1,6 +1,7 @@
 import { OpgError } from "../common/errors.ts";
 import { argmax, type Manifest, packLayout, packValues, quantizeValues, unpackValues } from "../zkml/codec.ts";
 import { teeCodec } from "./teeEncoding.ts";
+import type { TeeManifest } from "./teeModel/teeManifest.ts";
 
 /**
  * The parts of a ZK model's `manifest.json` (written by `opg model compile`) that say how values travel
@@ -12,8 +13,9 @@ export type ZkModelManifest = {
   publicSignals: Pick<Manifest["publicSignals"], "input" | "output">;
 };
 
-/** A model's manifest as the SDK takes it: a ZK manifest, or (see `teeEncoding.ts`) a TEE model's. */
-export type ModelManifest = ZkModelManifest | { mode: "tee"; name?: string; [key: string]: unknown };
+/** A model's manifest as the SDK takes it: a ZK manifest, or a TEE model's (`format: "opg-tee-model"`, see
+ * `teeEncoding.ts`). */
+export type ModelManifest = ZkModelManifest | { format: "opg-tee-model"; name?: string; [key: string]: unknown };
 
 /** A decoded output: integers as the model computed them, the floats they stand for, and the class. */
 export type DecodedOutput = {
@@ -84,9 +86,12 @@ export function decodeOutput(
   words: readonly bigint[],
   { labels }: { labels?: readonly string[] } = {},
 ): DecodedOutput {
-  const { values, floats } = modelCodec(manifest).decodeOutput(words);
+  const codec = modelCodec(manifest);
+  const { values, floats } = codec.decodeOutput(words);
   const best = argmax(floats);
   const decoded: DecodedOutput = { values, floats, argmax: best };
-  if (labels?.[best] !== undefined) decoded.label = labels[best];
+  // A TEE manifest names its classes; labels given by the caller win.
+  const named = labels ?? ("manifest" in codec ? (codec.manifest as TeeManifest).outputs[0]?.labels : undefined);
+  if (named?.[best] !== undefined) decoded.label = named[best];
   return decoded;
 }

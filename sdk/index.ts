@@ -71,3 +71,39 @@ export {
   TransactionRevertedError,
   withDecodedRevert,
 } from "./errors.ts";
+// TEE models: manifests and the word encoding of their tensors (Node-free, for browsers too).
+export {
+  contentHash,
+  type DecodedTensor,
+  decodeInlineTensor,
+  decodeTensorReference,
+  decodeTensors,
+  encodeInlineTensor,
+  encodeTensorReference,
+  encodeTensors,
+  type TensorInput,
+  type TensorReference,
+  type TensorValues,
+  tensorFromBytes,
+  tensorToBytes,
+  toTensorValues,
+  verifyReferencedContent,
+} from "./teeModel/teeEncoding.ts";
+export { TeeDataError, type TeeDataErrorReason } from "./teeModel/teeError.ts";
+export {
+  BYTES_PER_VALUE,
+  MAX_MODEL_WORDS,
+  parseTeeManifest,
+  TEE_MANIFEST_FORMAT,
+  TEE_MANIFEST_VERSION,
+  type TeeManifest,
+  TeeManifestSchema,
+  type TensorDtype,
+  type TensorSpec,
+  teeManifestHash,
+  tensorSize,
+  tensorWordCount,
+  URI_BYTES_PER_WORD,
+  VALUES_PER_WORD,
+  wordCount,
+} from "./teeModel/teeManifest.ts";

@@ -26,7 +26,12 @@ export {
 } from "./compiler/quantize.ts";
 export { zkmlConfig } from "./config.ts";
 export { ZkmlError, type ZkmlErrorCode } from "./errors.ts";
-export { type CompiledModel, type ExecutionProvider, loadCompiledModel } from "./loadCompiledModel.ts";
+export {
+  type CompiledModel,
+  createSession as createOnnxSession,
+  type ExecutionProvider,
+  loadCompiledModel,
+} from "./loadCompiledModel.ts";
 export { ARTIFACT_FILES, MANIFEST_VERSION, type Manifest, ManifestSchema } from "./manifest.ts";
 export { type OnnxModel, readModel } from "./onnx/readModel.ts";
 export {

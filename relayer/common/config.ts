@@ -32,6 +32,30 @@ const ModelConfig = z.object({
   dir: z.string().min(1),
 });
 
+/** Who vouches for a TEE model's results (see relayer/tee/teeSigner.ts). */
+const TeeSignerConfig = z.discriminatedUnion("kind", [
+  /**
+   * INSECURE, local chain (31337) only: the relayer holds the "enclave" key (here, or in the environment as
+   * OPG_TEE_DEV_SIGNER_KEY) and runs the model itself.
+   */
+  z.object({ kind: z.literal("dev"), privateKey: hex(32, "32-byte private key").optional() }).strict(),
+  /** An enclave reached over HTTP that runs the model and signs (docs/tee-enclave-protocol.md). */
+  z.object({ kind: z.literal("remote"), url: z.string().url() }).strict(),
+]);
+
+const TeeModelConfig = z
+  .object({
+    /** The model's id in the ModelRegistry (registered with mode TEE). */
+    modelId: z.coerce.bigint().refine((v) => v >= 0n, "must be ≥ 0"),
+    /** The TEE manifest whose keccak256 the model registered. */
+    manifest: z.string().min(1),
+    signer: TeeSignerConfig,
+  })
+  .strict();
+
+/** How long fetching one referenced input may take (a 110 KB tensor over a slow link, with head-room). */
+const DEFAULT_TEE_FETCH_TIMEOUT_MS = 10_000;
+
 const ConfigSchema = z
   .object({
     /** JSON-RPC endpoints, tried in order with fallback. Empty: embedded local chain. */
@@ -43,6 +67,17 @@ const ConfigSchema = z
     /** First block to scan for requests when the store has no cursor. */
     startBlock: z.coerce.bigint().default(0n),
     models: z.array(ModelConfig).default([]),
+    /** TEE-mode models: run with onnxruntime, signed by an enclave, settled by one `commitAndSettle`. */
+    teeModels: z.array(TeeModelConfig).default([]),
+    /** Key of `dev` TEE signers that give none (from OPG_TEE_DEV_SIGNER_KEY). */
+    teeDevSignerKey: hex(32, "32-byte private key").optional(),
+    tee: z
+      .object({
+        /** Whether `file://` input references are read (never on a shared or public node). */
+        allowFileUris: z.boolean().default(false),
+        fetchTimeoutMs: z.number().int().min(100).max(120_000).default(DEFAULT_TEE_FETCH_TIMEOUT_MS),
+      })
+      .default({ allowFileUris: false, fetchTimeoutMs: DEFAULT_TEE_FETCH_TIMEOUT_MS }),
     finality: z
       .object({
         mode: z.enum(["confirmations", "safe", "finalized"]).default("confirmations"),
@@ -128,11 +163,21 @@ const ConfigSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
+    for (const [i, m] of c.teeModels.entries()) {
+      if (m.signer.kind === "dev" && !m.signer.privateKey && !c.teeDevSignerKey) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["teeModels", i, "signer", "privateKey"],
+          message: "a dev signer needs a key (or set OPG_TEE_DEV_SIGNER_KEY)",
+        });
+      }
+    }
     if (c.rpcUrls.length === 0) return;
     if (!c.privateKey)
       ctx.addIssue({ code: "custom", path: ["privateKey"], message: "required with rpcUrls (set OPG_PRIVATE_KEY)" });
     if (!c.hub) ctx.addIssue({ code: "custom", path: ["hub"], message: "required with rpcUrls (set OPG_HUB)" });
-    if (c.models.length === 0) ctx.addIssue({ code: "custom", path: ["models"], message: "serve at least one model" });
+    if (c.models.length === 0 && c.teeModels.length === 0)
+      ctx.addIssue({ code: "custom", path: ["models"], message: "serve at least one model (models or teeModels)" });
   });
 
 /** The relayer's validated, frozen configuration. */
@@ -152,6 +197,7 @@ function envOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.OPG_DATA_DIR) o.dataDir = env.OPG_DATA_DIR;
   if (env.OPG_EXECUTION_PROVIDER) o.executionProvider = env.OPG_EXECUTION_PROVIDER;
   if (env.OPG_LOG_LEVEL) o.logLevel = env.OPG_LOG_LEVEL;
+  if (env.OPG_TEE_DEV_SIGNER_KEY) o.teeDevSignerKey = env.OPG_TEE_DEV_SIGNER_KEY;
   return o;
 }
 
