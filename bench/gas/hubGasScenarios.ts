@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   type Address,
   decodeAbiParameters,
@@ -9,7 +11,7 @@ import {
   stringToHex,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { readTestCircuitProof, type TestProtocol } from "../../deploy/testProtocol.ts";
+import { readTestCircuitProof, TEST_CIRCUIT_DIR, type TestProtocol } from "../../deploy/testProtocol.ts";
 import { hashWords, signTeeResult } from "../../tee/index.ts";
 
 /** An operation the bench measures: its snapshot key, what the figure covers, and its budget if it has one. */
@@ -129,7 +131,17 @@ const timeouts: GasScenario = {
 /** Commitments per `commitBatch` in the batched scenarios: the size the relayer's default config reaches. */
 export const BATCH_SIZE = 32;
 
-/** `commitBatch` of BATCH_SIZE fresh requests, ROUNDS times; the figure is gasUsed ÷ BATCH_SIZE. */
+/** The test circuit's first committed batch proof (`batch-proofs.json`): output word, then the two input words. */
+function batchFixture() {
+  const fixture = JSON.parse(readFileSync(join(TEST_CIRCUIT_DIR, "batch-proofs.json"), "utf8"));
+  const [output, x0, x1] = (fixture.publicSignals as string[]).slice(0, 3).map(BigInt) as [bigint, bigint, bigint];
+  return { input: [x0, x1], output: [output], proof: `0x${(fixture.proofs as string).slice(2, 2 + 512)}` as Hex };
+}
+
+/**
+ * `commitBatch`, then `settleBatch` of BATCH_SIZE fresh requests of a model verified by the test circuit's generated
+ * batch verifier, ROUNDS times; each figure is the transaction's gasUsed ÷ BATCH_SIZE.
+ */
 const batches: GasScenario = {
   name: "batches",
   operations: [
@@ -138,18 +150,45 @@ const batches: GasScenario = {
       detail: `per commitment, ${BATCH_SIZE} per transaction, bonds locked`,
       budget: 40_000,
     },
+    {
+      name: `settleBatch/${BATCH_SIZE}`,
+      detail: `per settled inference, ${BATCH_SIZE} proofs in one pairing check, 3 public signals`,
+    },
   ],
   async run(p, record) {
-    const { hub, wait, accounts } = p;
-    const request = await requester(p);
+    const { hub, wait, accounts, registry, staking, token } = p;
+    const verifier = await p.viem.deployContract("TestCircuitBatchVerifier");
+    const receipt = await wait(
+      await registry.write.register([
+        0,
+        verifier.address,
+        keccak256(stringToHex("affine batch")),
+        "",
+        2,
+        1,
+        2n * 10n ** 18n,
+      ]),
+    );
+    const [registered] = parseEventLogs({ abi: registry.abi, logs: receipt.logs, eventName: "ModelRegistered" });
+    const modelId = registered!.args.modelId;
+    await wait(await staking.write.optIn([modelId], { account: accounts.node.account }));
+    await wait(await token.write.approve([hub.address, 10n ** 30n], { account: accounts.requester.account }));
+    const [, , total] = await hub.read.quote([modelId]);
+    const { input, output, proof } = batchFixture();
     for (let round = 0; round < ROUNDS; round++) {
       const items = [];
       for (let i = 0; i < BATCH_SIZE; i++) {
-        const { requestId, request: req } = await request();
-        items.push({ requestId, request: req, output: OUTPUT });
+        const made = await wait(
+          await hub.write.request([modelId, input, 0, 0, total], { account: accounts.requester.account }),
+        );
+        const [event] = parseEventLogs({ abi: hub.abi, logs: made.logs, eventName: "Requested" });
+        items.push({ requestId: event!.args.requestId, request: event!.args.request, output });
       }
-      const receipt = await wait(await hub.write.commitBatch([items], { account: accounts.node.account }));
-      record(`commitBatch/${BATCH_SIZE}`, receipt.gasUsed / BigInt(BATCH_SIZE));
+      const committed = await wait(await hub.write.commitBatch([items], { account: accounts.node.account }));
+      record(`commitBatch/${BATCH_SIZE}`, committed.gasUsed / BigInt(BATCH_SIZE));
+      const settleItems = items.map((item) => ({ ...item, proof }));
+      const settled = await wait(await hub.write.settleBatch([settleItems], { account: accounts.other.account }));
+      record(`settleBatch/${BATCH_SIZE}`, settled.gasUsed / BigInt(BATCH_SIZE));
     }
   },
 };
