@@ -31,6 +31,7 @@ export function createIntake(deps: { store: Store; servedModels: ReadonlySet<str
         commitTx: null,
         settleTx: null,
         settleGas: null,
+        settleBatchSize: null,
         error: null,
         committedAt: null,
         provedAt: null,

@@ -60,7 +60,10 @@ export type Job = {
   commitTx: string | null;
   proofBytes: string | null;
   settleTx: string | null;
+  /** Gas of our settlement: the transaction's `gasUsed` divided by the items it settled. */
   settleGas: string | null;
+  /** Requests settled by the transaction that settled this one (1: a plain `settle`). */
+  settleBatchSize: number | null;
   error: string | null;
   /** Milliseconds since the epoch: when the request was seen, committed (tx sent), proved, settled. */
   seenAt: number;

@@ -15,6 +15,7 @@ CREATE TABLE IF NOT EXISTS jobs (
   proof_bytes TEXT,
   settle_tx TEXT,
   settle_gas TEXT,
+  settle_batch_size INTEGER,
   error TEXT,
   seen_at INTEGER NOT NULL,
   committed_at INTEGER,
@@ -48,6 +49,7 @@ export const COLUMNS: Record<keyof Job, string> = {
   proofBytes: "proof_bytes",
   settleTx: "settle_tx",
   settleGas: "settle_gas",
+  settleBatchSize: "settle_batch_size",
   error: "error",
   seenAt: "seen_at",
   committedAt: "committed_at",
@@ -86,6 +88,12 @@ const ADDED_COLUMNS: { column: string; type: string; fill: (db: DatabaseSync) =>
       const bind = db.prepare("UPDATE jobs SET output_request_hash = ? WHERE request_id = ?");
       for (const row of rows) bind.run(requestHash(row.request_json), row.request_id);
     },
+  },
+  // Settlements before batching were single.
+  {
+    column: "settle_batch_size",
+    type: "INTEGER",
+    fill: (db) => db.exec("UPDATE jobs SET settle_batch_size = 1 WHERE settle_gas IS NOT NULL"),
   },
 ];
 
