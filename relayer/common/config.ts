@@ -21,10 +21,10 @@ export const DEFAULT_MAX_FEE_PER_GAS = 500_000_000_000n;
 export const DEFAULT_MAX_COMMIT_ITEMS = 64;
 /** Settle items per `settleBatch` by default: 32 × ≤ 340k (loop-fallback verifier) stays under EIP-7825's cap. */
 export const DEFAULT_MAX_SETTLE_ITEMS = 32;
-/** A commit waits this long at most for other commits to join: commitment latency is what dApps see. */
-export const DEFAULT_COMMIT_WAIT_MS = 5;
-/** A settle waits this long at most for other proofs: the proof window is long, the pairing savings large. */
-export const DEFAULT_SETTLE_WAIT_MS = 2_000;
+/** A commit batch waits this long for a reserved step's item (4× in all at most): latency is what dApps see. */
+export const DEFAULT_COMMIT_WAIT_MS = 10;
+/** A settle batch waits this long for the next proof (2 s in all at most): the proof window is long. */
+export const DEFAULT_SETTLE_WAIT_MS = 500;
 
 const DEFAULT_BATCH = {
   maxCommitItems: DEFAULT_MAX_COMMIT_ITEMS,
@@ -142,10 +142,13 @@ const ConfigSchema = z
       .object({
         maxCommitItems: z.number().int().min(1).max(256).default(DEFAULT_MAX_COMMIT_ITEMS),
         maxSettleItems: z.number().int().min(1).max(128).default(DEFAULT_MAX_SETTLE_ITEMS),
-        /** Longest a commitment waits for others to join its batch. */
+        /**
+         * How long a commit batch waits for the next item of a step still running (inference); it is sent
+         * after four such waits from its first item at the latest.
+         */
         commitWaitMs: z.number().int().min(0).max(1_000).default(DEFAULT_COMMIT_WAIT_MS),
-        /** Longest a settlement waits for others to join its batch. */
-        settleWaitMs: z.number().int().min(0).max(60_000).default(DEFAULT_SETTLE_WAIT_MS),
+        /** The same for settle batches (steps still proving). */
+        settleWaitMs: z.number().int().min(0).max(15_000).default(DEFAULT_SETTLE_WAIT_MS),
       })
       .default(DEFAULT_BATCH),
     /** Withdraw earnings once they reach this many OPG wei (0: never). */

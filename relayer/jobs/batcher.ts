@@ -33,10 +33,15 @@ const STATE_RACE_ERRORS = new Set(["HubUnexpectedStatus", "HubRequestMismatch", 
  * one failed `eth_call` per item, a regenerated verifier is picked up within this time.
  */
 const BATCH_UNSUPPORTED_RECHECK_MS = 10 * 60_000;
+/**
+ * A batch whose reserved steps keep handing in items (each within the wait of the last) is sent after
+ * this many waits from its first item at the latest: a steady trickle must not hold it indefinitely.
+ */
+const MAX_HOLD_WAITS = 4;
 
 type Op = BatchItem["op"];
 type Entry = { item: BatchItem; resolve(outcome: ItemOutcome): void; reject(error: unknown): void };
-type Group = { op: Op; entries: Entry[]; timer: NodeJS.Timeout | undefined };
+type Group = { op: Op; entries: Entry[]; timer: NodeJS.Timeout | undefined; firstAt: number };
 
 /** A job's claim on the next batch of one operation: the batcher waits for it (up to the wait bound). */
 export type Reservation = {
@@ -78,18 +83,19 @@ export function createBatcher(deps: {
     for (const [key, group] of groups) {
       if (group.entries.length === 0) continue;
       if (group.entries.length >= maxItems(group.op, key) || reserved[group.op] === 0) {
-        flush(key, group);
+        flush(key, group, reserved[group.op] === 0 ? "all in" : "full");
         continue;
       }
-      group.timer ??= setTimeout(
-        () => flush(key, group),
-        group.op === "commit" ? batch.commitWaitMs : batch.settleWaitMs,
-      );
+      // The wait restarts with every item handed in, up to the hold limit from the first one.
+      const wait = group.op === "commit" ? batch.commitWaitMs : batch.settleWaitMs;
+      const delay = Math.max(0, Math.min(wait, group.firstAt + MAX_HOLD_WAITS * wait - Date.now()));
+      clearTimeout(group.timer);
+      group.timer = setTimeout(() => flush(key, group, "wait over"), delay);
     }
   }
 
   /** Takes what fits one transaction off the group and sends it; what is left is checked again. */
-  function flush(key: string, group: Group): void {
+  function flush(key: string, group: Group, why: string): void {
     clearTimeout(group.timer);
     group.timer = undefined;
     const n = fitCount(
@@ -99,6 +105,11 @@ export function createBatcher(deps: {
     );
     const taken = group.entries.splice(0, n);
     if (group.entries.length === 0) groups.delete(key);
+    else group.firstAt = Date.now();
+    log.debug(
+      { group: key, size: taken.length, left: group.entries.length, reserved: reserved[group.op], why },
+      "flush",
+    );
     if (taken.length > 0) void dispatch(taken);
     void deps.head.latest().then(
       (head) => {
@@ -114,7 +125,7 @@ export function createBatcher(deps: {
       const key = groupKey(item);
       let group = groups.get(key);
       if (!group) {
-        group = { op: item.op, entries: [], timer: undefined };
+        group = { op: item.op, entries: [], timer: undefined, firstAt: Date.now() };
         groups.set(key, group);
       }
       group.entries.push({ item, resolve, reject });
