@@ -252,11 +252,13 @@ export function createTxSender(deps: {
 
   /** The record that holds `hash`, or one adopted for it when it is still pending (sent before a restart). */
   async function holderOf(hash: Hash, label: string, onReplaced?: (hash: Hash) => void) {
-    const held = book.sorted().find((r) => r.hashes.includes(hash));
-    if (held) return held;
+    const holding = () => book.sorted().find((r) => r.hashes.includes(hash));
+    if (holding()) return holding();
     const sent = await withRetry(() => publicClient.getTransaction({ hash }), { signal }).catch(() => undefined);
     if (!sent || sent.from.toLowerCase() !== account.address.toLowerCase() || !sent.to) return undefined;
     if (sent.blockNumber !== null) return "mined" as const;
+    // Several jobs of one batch look it up at once: the first adopts it, the others join.
+    if (holding()) return holding();
     if (book.at(sent.nonce)) return undefined; // another transaction of ours replaced it
     const fees = {
       maxFeePerGas: sent.maxFeePerGas ?? sent.gasPrice ?? 0n,

@@ -5,6 +5,7 @@ import { parseEventLogs } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestStatus } from "../../../abi/index.ts";
+import { freePort } from "../../../relayer/dev/localChain.ts";
 import { openStore } from "../../../relayer/store/store.ts";
 import { spawnRelayerProcess, startTestNetwork, type TestNetwork, waitFor, writeRelayerConfigFile } from "./harness.ts";
 
@@ -58,7 +59,9 @@ describe("crash safety", () => {
   });
 
   it("after SIGKILL with a commitBatch pending, the restart waits for that batch and sends no second one", async () => {
-    const { file, dataDir, privateKey } = writeRelayerConfigFile(net, { batch: { commitWaitMs: 250 } });
+    const port = await freePort();
+    const metrics = { host: "127.0.0.1", port, enabled: true };
+    const { file, dataDir, privateKey } = writeRelayerConfigFile(net, { batch: { commitWaitMs: 250 }, metrics });
     const node = privateKeyToAccount(privateKey as `0x${string}`).address;
     const nonces = async () => ({
       mined: await net.publicClient.getTransactionCount({ address: node, blockTag: "latest" }),
@@ -98,7 +101,20 @@ describe("crash safety", () => {
 
       // Restarted while the batch is still in the mempool: it adopts it, it does not re-form and resend it.
       child = spawnRelayerProcess(file, privateKey);
-      await new Promise((r) => setTimeout(r, 5_000));
+      // Once a poll has run, the jobs' steps have started; without the wait for the stored hash they
+      // would re-form the batch and send it again within milliseconds.
+      await waitFor(
+        async () => {
+          const text = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+            (r) => r.text(),
+            () => "",
+          );
+          return /opg_relayer_jobs\{state="committing"\} 6/.test(text);
+        },
+        90_000,
+        "the restarted relayer's first poll",
+      );
+      await new Promise((r) => setTimeout(r, 2_000));
       expect((await nonces()).pending).toBe(pendingAtKill);
     } finally {
       await net.rpc("evm_setAutomine", [true]);
