@@ -154,6 +154,7 @@ export const inferenceHubAbi = [
   {"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"OwnableUnauthorizedAccount","type":"error"},
   {"inputs":[],"name":"ReentrancyGuardReentrantCall","type":"error"},
   {"inputs":[{"internalType":"address","name":"token","type":"address"}],"name":"SafeERC20FailedOperation","type":"error"},
+  {"inputs":[{"internalType":"address","name":"node","type":"address"},{"internalType":"uint64","name":"modelId","type":"uint64"}],"name":"StakingNodeNotRegistered","type":"error"},
   {"inputs":[{"internalType":"address","name":"verifier","type":"address"}],"name":"VerifierCallNoCode","type":"error"},
   {"anonymous":false,"inputs":[{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"}],"name":"BurnFlushed","type":"event"},
   {"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"requestId","type":"bytes32"},{"indexed":false,"internalType":"uint8","name":"stage","type":"uint8"},{"indexed":false,"internalType":"bool","name":"success","type":"bool"}],"name":"CallbackCompleted","type":"event"},
@@ -240,6 +241,99 @@ export const inferenceConsumerAbi = [
   {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"uint256[]","name":"output","type":"uint256[]"}],"name":"onInferenceSettled","outputs":[],"stateMutability":"nonpayable","type":"function"},
 ] as const;
 
+/** ABI of `EnclaveRegistry` (contracts/tee/EnclaveRegistry.sol). */
+export const enclaveRegistryAbi = [
+  {"inputs":[{"internalType":"address","name":"governance","type":"address"},{"internalType":"address","name":"modelRegistry","type":"address"},{"internalType":"uint64","name":"maxAttestationAge","type":"uint64"},{"internalType":"uint64","name":"keyTtl","type":"uint64"}],"stateMutability":"nonpayable","type":"constructor"},
+  {"inputs":[{"internalType":"address","name":"adapter","type":"address"}],"name":"EnclaveAdapterNotAllowed","type":"error"},
+  {"inputs":[{"internalType":"uint64","name":"timestampMs","type":"uint64"},{"internalType":"uint256","name":"blockTimestamp","type":"uint256"}],"name":"EnclaveAttestationFromFuture","type":"error"},
+  {"inputs":[{"internalType":"uint64","name":"timestampMs","type":"uint64"},{"internalType":"uint64","name":"maxAttestationAge","type":"uint64"},{"internalType":"uint256","name":"blockTimestamp","type":"uint256"}],"name":"EnclaveAttestationStale","type":"error"},
+  {"inputs":[{"internalType":"uint8","name":"pcrIndex","type":"uint8"}],"name":"EnclaveDebugMeasurement","type":"error"},
+  {"inputs":[{"internalType":"address","name":"adapter","type":"address"}],"name":"EnclaveInvalidAdapter","type":"error"},
+  {"inputs":[{"internalType":"uint64","name":"maxAttestationAge","type":"uint64"},{"internalType":"uint64","name":"keyTtl","type":"uint64"}],"name":"EnclaveInvalidBounds","type":"error"},
+  {"inputs":[{"internalType":"address","name":"signer","type":"address"},{"internalType":"address","name":"adapter","type":"address"}],"name":"EnclaveKeyAdapterDisallowed","type":"error"},
+  {"inputs":[{"internalType":"address","name":"signer","type":"address"},{"internalType":"uint64","name":"expiresAt","type":"uint64"}],"name":"EnclaveKeyExpired","type":"error"},
+  {"inputs":[{"internalType":"address","name":"signer","type":"address"}],"name":"EnclaveKeyIsRevoked","type":"error"},
+  {"inputs":[{"internalType":"address","name":"signer","type":"address"},{"internalType":"bytes32","name":"registered","type":"bytes32"},{"internalType":"bytes32","name":"attested","type":"bytes32"}],"name":"EnclaveKeyMeasurementChanged","type":"error"},
+  {"inputs":[{"internalType":"address","name":"signer","type":"address"}],"name":"EnclaveKeyUnknown","type":"error"},
+  {"inputs":[{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"bytes32","name":"measurement","type":"bytes32"}],"name":"EnclaveMeasurementAlreadyApproved","type":"error"},
+  {"inputs":[{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"bytes32","name":"measurement","type":"bytes32"}],"name":"EnclaveMeasurementNotApproved","type":"error"},
+  {"inputs":[{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"bytes32","name":"measurement","type":"bytes32"}],"name":"EnclaveMeasurementRevoked","type":"error"},
+  {"inputs":[{"internalType":"bytes32","name":"measurement","type":"bytes32"}],"name":"EnclaveMeasurementUnknown","type":"error"},
+  {"inputs":[],"name":"EnclaveMeasurementZero","type":"error"},
+  {"inputs":[{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"address","name":"caller","type":"address"},{"internalType":"address","name":"owner","type":"address"}],"name":"EnclaveNotModelOwner","type":"error"},
+  {"inputs":[{"internalType":"address","name":"signer","type":"address"},{"internalType":"uint64","name":"expiresAt","type":"uint64"},{"internalType":"uint64","name":"currentExpiresAt","type":"uint64"}],"name":"EnclaveRenewalNotLater","type":"error"},
+  {"inputs":[{"internalType":"uint64","name":"expiry","type":"uint64"},{"internalType":"uint256","name":"blockTimestamp","type":"uint256"}],"name":"EnclaveSignatureExpired","type":"error"},
+  {"inputs":[{"internalType":"bytes32","name":"s","type":"bytes32"}],"name":"EnclaveSignatureHighS","type":"error"},
+  {"inputs":[],"name":"EnclaveSignatureInvalid","type":"error"},
+  {"inputs":[{"internalType":"uint256","name":"length","type":"uint256"}],"name":"EnclaveSignatureLength","type":"error"},
+  {"inputs":[],"name":"EnclaveSignerZero","type":"error"},
+  {"inputs":[],"name":"InvalidShortString","type":"error"},
+  {"inputs":[{"internalType":"address","name":"owner","type":"address"}],"name":"OwnableInvalidOwner","type":"error"},
+  {"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"OwnableUnauthorizedAccount","type":"error"},
+  {"inputs":[{"internalType":"string","name":"str","type":"string"}],"name":"StringTooLong","type":"error"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"adapter","type":"address"},{"indexed":false,"internalType":"bool","name":"allowed","type":"bool"}],"name":"AdapterSet","type":"event"},
+  {"anonymous":false,"inputs":[{"indexed":false,"internalType":"uint64","name":"maxAttestationAge","type":"uint64"},{"indexed":false,"internalType":"uint64","name":"keyTtl","type":"uint64"}],"name":"BoundsSet","type":"event"},
+  {"anonymous":false,"inputs":[],"name":"EIP712DomainChanged","type":"event"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"signer","type":"address"},{"indexed":true,"internalType":"bytes32","name":"measurement","type":"bytes32"},{"indexed":true,"internalType":"address","name":"adapter","type":"address"},{"indexed":false,"internalType":"uint64","name":"attestedAtMs","type":"uint64"},{"indexed":false,"internalType":"uint64","name":"expiresAt","type":"uint64"}],"name":"KeyRegistered","type":"event"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"signer","type":"address"}],"name":"KeyRevoked","type":"event"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint64","name":"modelId","type":"uint64"},{"indexed":true,"internalType":"bytes32","name":"measurement","type":"bytes32"},{"indexed":false,"internalType":"address","name":"by","type":"address"}],"name":"MeasurementApproved","type":"event"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint64","name":"modelId","type":"uint64"},{"indexed":true,"internalType":"bytes32","name":"measurement","type":"bytes32"},{"indexed":false,"internalType":"address","name":"by","type":"address"}],"name":"MeasurementRevoked","type":"event"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"previousOwner","type":"address"},{"indexed":true,"internalType":"address","name":"newOwner","type":"address"}],"name":"OwnershipTransferStarted","type":"event"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"previousOwner","type":"address"},{"indexed":true,"internalType":"address","name":"newOwner","type":"address"}],"name":"OwnershipTransferred","type":"event"},
+  {"inputs":[],"name":"MAX_ATTESTATION_AGE","outputs":[{"internalType":"uint64","name":"","type":"uint64"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"MAX_CLOCK_SKEW","outputs":[{"internalType":"uint64","name":"","type":"uint64"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"MAX_KEY_TTL","outputs":[{"internalType":"uint64","name":"","type":"uint64"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"MODEL_REGISTRY","outputs":[{"internalType":"address","name":"","type":"address"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"SIGNATURE_LENGTH","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"TEE_RESULT_TYPEHASH","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"acceptOwnership","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"bytes32","name":"measurement","type":"bytes32"}],"name":"approveMeasurement","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[],"name":"bounds","outputs":[{"internalType":"uint64","name":"maxAttestationAge","type":"uint64"},{"internalType":"uint64","name":"keyTtl","type":"uint64"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"eip712Domain","outputs":[{"internalType":"bytes1","name":"fields","type":"bytes1"},{"internalType":"string","name":"name","type":"string"},{"internalType":"string","name":"version","type":"string"},{"internalType":"uint256","name":"chainId","type":"uint256"},{"internalType":"address","name":"verifyingContract","type":"address"},{"internalType":"bytes32","name":"salt","type":"bytes32"},{"internalType":"uint256[]","name":"extensions","type":"uint256[]"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"address","name":"signer","type":"address"}],"name":"enclaveKey","outputs":[{"components":[{"internalType":"bytes32","name":"measurement","type":"bytes32"},{"internalType":"address","name":"adapter","type":"address"},{"internalType":"uint64","name":"expiresAt","type":"uint64"},{"internalType":"bool","name":"revoked","type":"bool"}],"internalType":"struct IEnclaveRegistry.EnclaveKeyInfo","name":"key","type":"tuple"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"address","name":"adapter","type":"address"}],"name":"isAdapterAllowed","outputs":[{"internalType":"bool","name":"allowed","type":"bool"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"components":[{"internalType":"bytes32","name":"head","type":"bytes32"},{"internalType":"bytes16","name":"tail","type":"bytes16"}],"internalType":"struct IAttestationAdapter.Pcr48[3]","name":"pcrs","type":"tuple[3]"}],"name":"measurementOf","outputs":[{"internalType":"bytes32","name":"measurement","type":"bytes32"}],"stateMutability":"pure","type":"function"},
+  {"inputs":[{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"bytes32","name":"measurement","type":"bytes32"}],"name":"measurementStatus","outputs":[{"internalType":"enum IEnclaveRegistry.MeasurementStatus","name":"status","type":"uint8"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"owner","outputs":[{"internalType":"address","name":"","type":"address"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"pendingOwner","outputs":[{"internalType":"address","name":"","type":"address"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"address","name":"adapter","type":"address"},{"internalType":"bytes","name":"attestation","type":"bytes"}],"name":"registerEnclave","outputs":[{"internalType":"address","name":"signer","type":"address"},{"internalType":"bytes32","name":"measurement","type":"bytes32"}],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[],"name":"renounceOwnership","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"address","name":"signer","type":"address"}],"name":"revokeKey","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"bytes32","name":"measurement","type":"bytes32"}],"name":"revokeMeasurement","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"address","name":"adapter","type":"address"},{"internalType":"bool","name":"allowed","type":"bool"}],"name":"setAdapterAllowed","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"uint64","name":"maxAttestationAge","type":"uint64"},{"internalType":"uint64","name":"keyTtl","type":"uint64"}],"name":"setBounds","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"address","name":"hub","type":"address"},{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"bytes32","name":"inputHash","type":"bytes32"},{"internalType":"bytes32","name":"outputHash","type":"bytes32"},{"internalType":"address","name":"node","type":"address"},{"internalType":"uint64","name":"expiry","type":"uint64"}],"name":"teeResultDigest","outputs":[{"internalType":"bytes32","name":"digest","type":"bytes32"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"address","name":"newOwner","type":"address"}],"name":"transferOwnership","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"bytes32","name":"inputHash","type":"bytes32"},{"internalType":"bytes32","name":"outputHash","type":"bytes32"},{"internalType":"address","name":"node","type":"address"},{"internalType":"bytes","name":"signature","type":"bytes"}],"name":"verifyResult","outputs":[{"internalType":"address","name":"signer","type":"address"}],"stateMutability":"view","type":"function"},
+] as const;
+
+/** ABI of `AutomataNitroAdapter` (contracts/tee/adapters/AutomataNitroAdapter.sol). */
+export const automataNitroAdapterAbi = [
+  {"inputs":[{"internalType":"contract IAutomataNitroEnclaveVerifier","name":"verifier","type":"address"}],"stateMutability":"nonpayable","type":"constructor"},
+  {"inputs":[{"internalType":"address","name":"verifier","type":"address"}],"name":"AutomataNitroInvalidVerifier","type":"error"},
+  {"inputs":[{"internalType":"uint256","name":"publicKeyLength","type":"uint256"},{"internalType":"uint256","name":"userDataLength","type":"uint256"}],"name":"AutomataNitroNoSigner","type":"error"},
+  {"inputs":[{"internalType":"uint64","name":"index","type":"uint64"}],"name":"AutomataNitroPcrMissing","type":"error"},
+  {"inputs":[{"internalType":"enum IAutomataNitroEnclaveVerifier.VerificationResult","name":"result","type":"uint8"}],"name":"AutomataNitroVerificationFailed","type":"error"},
+  {"inputs":[],"name":"VERIFIER","outputs":[{"internalType":"contract IAutomataNitroEnclaveVerifier","name":"","type":"address"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"bytes","name":"attestation","type":"bytes"}],"name":"verifyAttestation","outputs":[{"components":[{"internalType":"address","name":"signer","type":"address"},{"internalType":"uint64","name":"timestampMs","type":"uint64"},{"components":[{"internalType":"bytes32","name":"head","type":"bytes32"},{"internalType":"bytes16","name":"tail","type":"bytes16"}],"internalType":"struct IAttestationAdapter.Pcr48[3]","name":"pcrs","type":"tuple[3]"}],"internalType":"struct IAttestationAdapter.AttestedEnclave","name":"attested","type":"tuple"}],"stateMutability":"nonpayable","type":"function"},
+] as const;
+
+/** ABI of `InsecureDevAttestationAdapter` (contracts/tee/adapters/InsecureDevAttestationAdapter.sol). */
+export const insecureDevAttestationAdapterAbi = [
+  {"inputs":[],"stateMutability":"nonpayable","type":"constructor"},
+  {"inputs":[{"internalType":"uint256","name":"chainId","type":"uint256"}],"name":"InsecureDevAdapterWrongChain","type":"error"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"signer","type":"address"},{"indexed":true,"internalType":"address","name":"caller","type":"address"}],"name":"InsecureDevAttestationAccepted","type":"event"},
+  {"inputs":[],"name":"LOCAL_CHAIN_ID","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"bytes","name":"attestation","type":"bytes"}],"name":"verifyAttestation","outputs":[{"components":[{"internalType":"address","name":"signer","type":"address"},{"internalType":"uint64","name":"timestampMs","type":"uint64"},{"components":[{"internalType":"bytes32","name":"head","type":"bytes32"},{"internalType":"bytes16","name":"tail","type":"bytes16"}],"internalType":"struct IAttestationAdapter.Pcr48[3]","name":"pcrs","type":"tuple[3]"}],"internalType":"struct IAttestationAdapter.AttestedEnclave","name":"attested","type":"tuple"}],"stateMutability":"nonpayable","type":"function"},
+] as const;
+
+/** ABI of `AutomataNitroVerifierDouble` (contracts/mocks/AutomataNitroVerifierDouble.sol). */
+export const automataNitroVerifierDoubleAbi = [
+  {"anonymous":false,"inputs":[{"indexed":false,"internalType":"bytes32","name":"outputHash","type":"bytes32"},{"indexed":false,"internalType":"enum IAutomataNitroEnclaveVerifier.ZkCoProcessorType","name":"zkCoprocessor","type":"uint8"},{"indexed":false,"internalType":"bytes32","name":"proofHash","type":"bytes32"}],"name":"DoubleVerified","type":"event"},
+  {"inputs":[{"components":[{"internalType":"enum IAutomataNitroEnclaveVerifier.VerificationResult","name":"result","type":"uint8"},{"internalType":"uint8","name":"trustedCertsPrefixLen","type":"uint8"},{"internalType":"uint64","name":"timestamp","type":"uint64"},{"internalType":"bytes32[]","name":"certs","type":"bytes32[]"},{"internalType":"bytes","name":"userData","type":"bytes"},{"internalType":"bytes","name":"nonce","type":"bytes"},{"internalType":"bytes","name":"publicKey","type":"bytes"},{"components":[{"internalType":"uint64","name":"index","type":"uint64"},{"components":[{"internalType":"bytes32","name":"first","type":"bytes32"},{"internalType":"bytes16","name":"second","type":"bytes16"}],"internalType":"struct IAutomataNitroEnclaveVerifier.Bytes48","name":"value","type":"tuple"}],"internalType":"struct IAutomataNitroEnclaveVerifier.Pcr[]","name":"pcrs","type":"tuple[]"},{"internalType":"string","name":"moduleId","type":"string"}],"internalType":"struct IAutomataNitroEnclaveVerifier.VerifierJournal","name":"journal","type":"tuple"}],"name":"setJournal","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"bytes","name":"output","type":"bytes"},{"internalType":"enum IAutomataNitroEnclaveVerifier.ZkCoProcessorType","name":"zkCoprocessor","type":"uint8"},{"internalType":"bytes","name":"proofBytes","type":"bytes"}],"name":"verify","outputs":[{"components":[{"internalType":"enum IAutomataNitroEnclaveVerifier.VerificationResult","name":"result","type":"uint8"},{"internalType":"uint8","name":"trustedCertsPrefixLen","type":"uint8"},{"internalType":"uint64","name":"timestamp","type":"uint64"},{"internalType":"bytes32[]","name":"certs","type":"bytes32[]"},{"internalType":"bytes","name":"userData","type":"bytes"},{"internalType":"bytes","name":"nonce","type":"bytes"},{"internalType":"bytes","name":"publicKey","type":"bytes"},{"components":[{"internalType":"uint64","name":"index","type":"uint64"},{"components":[{"internalType":"bytes32","name":"first","type":"bytes32"},{"internalType":"bytes16","name":"second","type":"bytes16"}],"internalType":"struct IAutomataNitroEnclaveVerifier.Bytes48","name":"value","type":"tuple"}],"internalType":"struct IAutomataNitroEnclaveVerifier.Pcr[]","name":"pcrs","type":"tuple[]"},{"internalType":"string","name":"moduleId","type":"string"}],"internalType":"struct IAutomataNitroEnclaveVerifier.VerifierJournal","name":"journal","type":"tuple"}],"stateMutability":"nonpayable","type":"function"},
+] as const;
+
 /** ABI of `MockInferenceConsumer` (contracts/mocks/MockInferenceConsumer.sol). */
 export const mockInferenceConsumerAbi = [
   {"inputs":[{"internalType":"address","name":"hub","type":"address"}],"stateMutability":"nonpayable","type":"constructor"},
@@ -258,7 +352,7 @@ export const mockInferenceConsumerAbi = [
 ] as const;
 
 /**
- * `InferenceHub`'s ABI with the errors of the contracts it calls (OPGToken, NodeStaking, ModelRegistry, Groth16VerifierAdapter), which bubble
+ * `InferenceHub`'s ABI with the errors of the contracts it calls (OPGToken, NodeStaking, ModelRegistry, Groth16VerifierAdapter, EnclaveRegistry), which bubble
  * up through the hub unchanged: decoding a hub revert with it names the Solidity error wherever it came from.
  */
 export const inferenceHubWithErrorsAbi = [
@@ -281,7 +375,6 @@ export const inferenceHubWithErrorsAbi = [
   nodeStakingAbi[6], // StakingHubAlreadySet
   nodeStakingAbi[7], // StakingInvalidParam
   nodeStakingAbi[8], // StakingModelInactive
-  nodeStakingAbi[9], // StakingNodeNotRegistered
   nodeStakingAbi[10], // StakingOnlyHub
   nodeStakingAbi[11], // StakingRegistrationUnchanged
   nodeStakingAbi[12], // StakingSlashExceedsStake
@@ -304,6 +397,29 @@ export const inferenceHubWithErrorsAbi = [
   groth16VerifierAdapterAbi[5], // VerifierProofInvalid
   groth16VerifierAdapterAbi[6], // VerifierSignalCountMismatch
   groth16VerifierAdapterAbi[7], // VerifierSignalOutOfField
+  enclaveRegistryAbi[1], // EnclaveAdapterNotAllowed
+  enclaveRegistryAbi[2], // EnclaveAttestationFromFuture
+  enclaveRegistryAbi[3], // EnclaveAttestationStale
+  enclaveRegistryAbi[4], // EnclaveDebugMeasurement
+  enclaveRegistryAbi[5], // EnclaveInvalidAdapter
+  enclaveRegistryAbi[6], // EnclaveInvalidBounds
+  enclaveRegistryAbi[7], // EnclaveKeyAdapterDisallowed
+  enclaveRegistryAbi[8], // EnclaveKeyExpired
+  enclaveRegistryAbi[9], // EnclaveKeyIsRevoked
+  enclaveRegistryAbi[10], // EnclaveKeyMeasurementChanged
+  enclaveRegistryAbi[11], // EnclaveKeyUnknown
+  enclaveRegistryAbi[12], // EnclaveMeasurementAlreadyApproved
+  enclaveRegistryAbi[13], // EnclaveMeasurementNotApproved
+  enclaveRegistryAbi[14], // EnclaveMeasurementRevoked
+  enclaveRegistryAbi[15], // EnclaveMeasurementUnknown
+  enclaveRegistryAbi[16], // EnclaveMeasurementZero
+  enclaveRegistryAbi[17], // EnclaveNotModelOwner
+  enclaveRegistryAbi[18], // EnclaveRenewalNotLater
+  enclaveRegistryAbi[19], // EnclaveSignatureExpired
+  enclaveRegistryAbi[20], // EnclaveSignatureHighS
+  enclaveRegistryAbi[21], // EnclaveSignatureInvalid
+  enclaveRegistryAbi[22], // EnclaveSignatureLength
+  enclaveRegistryAbi[23], // EnclaveSignerZero
 ] as const;
 
 /** Every generated ABI by contract name. */
@@ -315,8 +431,21 @@ export const contractAbis = {
   Groth16VerifierAdapter: groth16VerifierAdapterAbi,
   TestCircuitGroth16Verifier: testCircuitGroth16VerifierAbi,
   InferenceConsumer: inferenceConsumerAbi,
+  EnclaveRegistry: enclaveRegistryAbi,
+  AutomataNitroAdapter: automataNitroAdapterAbi,
+  InsecureDevAttestationAdapter: insecureDevAttestationAdapterAbi,
+  AutomataNitroVerifierDouble: automataNitroVerifierDoubleAbi,
   MockInferenceConsumer: mockInferenceConsumerAbi,
 } as const;
+
+/** Solidity enum `IEnclaveRegistry.MeasurementStatus` (contracts/interfaces/IEnclaveRegistry.sol); each member's value is its position. */
+export const MeasurementStatus = {
+  None: 0,
+  Approved: 1,
+  Revoked: 2,
+} as const;
+/** A value of `IEnclaveRegistry.MeasurementStatus`. */
+export type MeasurementStatus = (typeof MeasurementStatus)[keyof typeof MeasurementStatus];
 
 /** Solidity enum `IInferenceHub.RequestStatus` (contracts/interfaces/IInferenceHub.sol); each member's value is its position. */
 export const RequestStatus = {
@@ -338,6 +467,26 @@ export const VerificationMode = {
 } as const;
 /** A value of `IModelRegistry.VerificationMode`. */
 export type VerificationMode = (typeof VerificationMode)[keyof typeof VerificationMode];
+
+/** Solidity enum `IAutomataNitroEnclaveVerifier.ZkCoProcessorType` (contracts/interfaces/external/IAutomataNitroEnclaveVerifier.sol); each member's value is its position. */
+export const ZkCoProcessorType = {
+  Unknown: 0,
+  RiscZero: 1,
+  Succinct: 2,
+  Pico: 3,
+} as const;
+/** A value of `IAutomataNitroEnclaveVerifier.ZkCoProcessorType`. */
+export type ZkCoProcessorType = (typeof ZkCoProcessorType)[keyof typeof ZkCoProcessorType];
+
+/** Solidity enum `IAutomataNitroEnclaveVerifier.VerificationResult` (contracts/interfaces/external/IAutomataNitroEnclaveVerifier.sol); each member's value is its position. */
+export const VerificationResult = {
+  Success: 0,
+  RootCertNotTrusted: 1,
+  IntermediateCertsNotTrusted: 2,
+  InvalidTimestamp: 3,
+} as const;
+/** A value of `IAutomataNitroEnclaveVerifier.VerificationResult`. */
+export type VerificationResult = (typeof VerificationResult)[keyof typeof VerificationResult];
 
 /** Solidity enum `MockInferenceConsumer.Mode` (contracts/mocks/MockInferenceConsumer.sol); each member's value is its position. */
 export const MockInferenceConsumerMode = {

@@ -30,7 +30,7 @@ export function registerRelayerCommands(program: Command): void {
     .description("start the relayer (with no RPC URL configured: a local hardhat node with the demo model)")
     .option("-c, --config <file>", "JSON config file (env: OPG_RPC_URLS, OPG_PRIVATE_KEY, OPG_HUB, … override it)")
     .option("--dry-run", "do everything but send transactions")
-    .option("--metrics-port <port>", "port for /metrics and /healthz on 127.0.0.1 (default 9464)")
+    .option("--metrics-port <port>", "port for /metrics, /healthz and the status page on 127.0.0.1 (default 9464)")
     .action(async (opts: { config?: string; dryRun?: boolean; metricsPort?: string }) => {
       const overrides: Record<string, unknown> = {};
       if (opts.dryRun) overrides.dryRun = true;

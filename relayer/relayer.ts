@@ -11,7 +11,9 @@ import { createIntake } from "./jobs/intake.ts";
 import { type JobDeps, processJob } from "./jobs/processJob.ts";
 import { createJobScheduler, type JobScheduler } from "./jobs/scheduler.ts";
 import { withdrawEarnings } from "./jobs/withdrawEarnings.ts";
+import { createNodeSnapshot } from "./ops/nodeSnapshot.ts";
 import { type Health, serveOperations } from "./ops/server.ts";
+import { createStatusSource } from "./ops/statusApi.ts";
 import { createProverPool } from "./prover/proverPool.ts";
 import { openStore, type Store } from "./store/store.ts";
 import { createWatcher, type Watcher } from "./sync/watcher.ts";
@@ -153,6 +155,36 @@ function txHealth(recent: RecentAlerts): { alerts: RecentAlerts; ok: boolean } {
 }
 
 /**
+ * Serves `/metrics`, `/healthz` and the read-only status page (unless metrics are disabled). The page's
+ * chain reads (stake, bond, earnings) are cached in a `createNodeSnapshot`; everything else comes from
+ * the store and from state the poll loop already keeps.
+ */
+async function serveOps(
+  common: Common,
+  parts: { store: Store; chain: ChainClients; hub: `0x${string}`; node: `0x${string}`; watcher: Watcher },
+  health: () => Promise<Health>,
+) {
+  const { config, metrics } = common;
+  if (!config.metrics.enabled) return undefined;
+  const snapshot = createNodeSnapshot({
+    publicClient: parts.chain.publicClient,
+    hub: parts.hub,
+    abi: inferenceHubWithErrorsAbi,
+    node: parts.node,
+    log: common.log.child({ module: "status" }),
+  });
+  const status = createStatusSource({
+    config,
+    store: parts.store,
+    node: parts.node,
+    snapshot,
+    head: parts.watcher.lastHead,
+    health,
+  });
+  return serveOperations({ host: config.metrics.host, port: config.metrics.port, metrics, health, status });
+}
+
+/**
  * Starts the relayer: loads the models, opens the store, connects to the chain, and runs the watcher
  * and the job loop until `stop()` (or SIGTERM via the CLI). Everything it needs comes in `config`.
  */
@@ -238,9 +270,7 @@ export async function startRelayer(config: RelayerConfig, log: Logger, clients?:
     const ok = status.rpcOk && status.lag < MAX_HEALTHY_BLOCK_LAG && stuckJobs.length === 0 && tx.ok;
     return { ok, rpc: status.rpcOk, blockLag: status.lag, queueDepth, stuckJobs, txAlerts: tx.alerts };
   };
-  const ops = config.metrics.enabled
-    ? await serveOperations({ host: config.metrics.host, port: config.metrics.port, metrics: common.metrics, health })
-    : undefined;
+  const ops = await serveOps(common, { store, chain, hub, node: sender.address, watcher }, health);
   if (ops) common.onShutdown("operations server", ops.close);
   const threshold = config.dryRun ? 0n : config.withdrawThreshold;
   const periodic = () =>

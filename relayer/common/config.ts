@@ -153,6 +153,17 @@ const ConfigSchema = z
       .default(DEFAULT_BATCH),
     /** Withdraw earnings once they reach this many OPG wei (0: never). */
     withdrawThreshold: z.coerce.bigint().default(0n),
+    /**
+     * A block explorer's base URL (e.g. `https://sepolia.etherscan.io`): the status page links
+     * transaction hashes to `<explorerUrl>/tx/<hash>`. Left out: hashes are shown without links.
+     */
+    explorerUrl: z
+      .string()
+      .url()
+      .refine((u) => /^https?:$/.test(URL.parse(u)?.protocol ?? ""), "must be an http(s) URL")
+      .refine((u) => !URL.parse(u)?.username && !URL.parse(u)?.password, "must not contain credentials")
+      .transform((u) => u.replace(/\/+$/, ""))
+      .optional(),
     dryRun: z.boolean().default(false),
     logLevel: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info"),
   })

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { Address, PublicClient } from "viem";
+import { type Address, type PublicClient, parseEventLogs, type TransactionReceipt } from "viem";
 import { type HubRequest, type inferenceHubWithErrorsAbi, RequestStatus } from "../../abi/index.ts";
 import { type CompiledModel, witnessInput } from "../../zkml/index.ts";
 import { fromJson, toJson } from "../common/codec.ts";
@@ -139,7 +139,11 @@ async function commit(deps: JobDeps, job: Job, req: HubRequest, reservation: Res
     return update(deps, job, { commitTx: null, committedAt: null });
   }
   deps.metrics.requestToCommit.observe(((job.committedAt ?? Date.now()) - job.seenAt) / 1000);
-  setState(deps, job, "committed", { lastBlock: Number(outcome.receipt.blockNumber) });
+  setState(deps, job, "committed", {
+    // A batch's gas is shared evenly among its items.
+    commitGas: outcome.gasShare.toString(),
+    lastBlock: Number(outcome.receipt.blockNumber),
+  });
 }
 
 /**
@@ -185,6 +189,14 @@ async function prove(deps: JobDeps, job: Job, req: HubRequest, output: bigint[])
   });
 }
 
+/** The settlement fee the hub burned for `requestId`, from its `Settled` event in the receipt. */
+function burnedBy(deps: JobDeps, receipt: TransactionReceipt, requestId: `0x${string}`): string | null {
+  const events = parseEventLogs({ abi: deps.abi, logs: receipt.logs, eventName: "Settled", strict: true });
+  const sameHex = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  const ours = events.find((e) => sameHex(e.address, deps.hub) && sameHex(e.args.requestId, requestId));
+  return ours ? ours.args.settlementFeeBurned.toString() : null;
+}
+
 async function settle(deps: JobDeps, job: Job, req: HubRequest, output: bigint[], reservation: Reservation) {
   if (await awaitStoredTx(deps, job, "settleTx", reservation)) return;
   setState(deps, job, "settling");
@@ -206,7 +218,8 @@ async function settle(deps: JobDeps, job: Job, req: HubRequest, output: bigint[]
     settledAt: now,
     // A batch's gas is shared evenly among its items.
     settleGas: outcome.gasShare.toString(),
-    settleBatchSize: outcome.batchSize,
+    batchSize: outcome.batchSize,
+    burned: burnedBy(deps, outcome.receipt, job.requestId),
     lastBlock: Number(outcome.receipt.blockNumber),
   });
 }

@@ -60,10 +60,13 @@ export type Job = {
   commitTx: string | null;
   proofBytes: string | null;
   settleTx: string | null;
-  /** Gas of our settlement: the transaction's `gasUsed` divided by the items it settled. */
   settleGas: string | null;
-  /** Requests settled by the transaction that settled this one (1: a plain `settle`). */
-  settleBatchSize: number | null;
+  /** Gas used by our mined commitment (decimal string); null before it is mined or on older rows. */
+  commitGas: string | null;
+  /** OPG wei burned by our settlement (the `Settled` event's `settlementFeeBurned`, decimal string). */
+  burned: string | null;
+  /** Proofs settled in the same transaction as this one; null means a single settlement (1). */
+  batchSize: number | null;
   error: string | null;
   /** Milliseconds since the epoch: when the request was seen, committed (tx sent), proved, settled. */
   seenAt: number;

@@ -148,6 +148,19 @@ export function openStore(path: string) {
     openJobs(): Job[] {
       return this.jobsInStates(OPEN_STATES);
     },
+    /** The `limit` jobs seen last, newest first (indexed: the status page reads it on every refresh). */
+    recentJobs(limit: number): Job[] {
+      const sql = "SELECT * FROM jobs ORDER BY seen_at DESC, request_id DESC LIMIT ?";
+      return (statement(sql).all(limit) as Record<string, unknown>[]).map(rowToJob);
+    },
+    /**
+     * Jobs seen or settled at or after `since` (ms since the epoch), oldest first, at most `limit`: the
+     * status page's charts over time (both columns are indexed).
+     */
+    jobsActiveSince(since: number, limit: number): Job[] {
+      const sql = `SELECT * FROM jobs WHERE seen_at >= ? OR settled_at >= ? ORDER BY seen_at, request_id LIMIT ?`;
+      return (statement(sql).all(since, since, limit) as Record<string, unknown>[]).map(rowToJob);
+    },
     /** Every job, oldest first. Reads the whole table: for tools and tests, not for the poll loop. */
     allJobs(): Job[] {
       return (statement("SELECT * FROM jobs ORDER BY seen_at").all() as Record<string, unknown>[]).map(rowToJob);

@@ -103,6 +103,36 @@ contract HubHandler {
         _checkSupply();
     }
 
+    /// Commits up to four tracked requests (possibly repeated, possibly already final) in one `commitBatch`; bit i of
+    /// `wrongMask` commits item i's output wrong. Items the hub skips stay as they were.
+    function commitBatch(uint256 seed, uint8 count, uint8 wrongMask) external {
+        if (_tracked.length == 0) return;
+        uint256 n = 1 + count % 4;
+        IInferenceHub.CommitItem[] memory items = new IInferenceHub.CommitItem[](n);
+        uint256[] memory picked = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            picked[i] = (seed + i * 7) % _tracked.length;
+            Tracked storage t = _tracked[picked[i]];
+            uint256[] memory output = _fixtures[t.fixture].output;
+            if ((wrongMask >> i) & 1 == 1) output = _bumped(output);
+            items[i] = IInferenceHub.CommitItem({requestId: t.id, request: t.req, output: output});
+        }
+        address by = nodes[(seed >> 8) % 2];
+        VM.prank(by);
+        try HUB.commitBatch(items) {
+            for (uint256 i; i < n; ++i) {
+                Tracked storage t = _tracked[picked[i]];
+                (IInferenceHub.RequestStatus status,, address committer,) = HUB.requestState(t.id);
+                // The first occurrence of a request in the batch is the one the hub committed.
+                if (t.output.length == 0 && status == IInferenceHub.RequestStatus.Committed && committer == by) {
+                    t.output = items[i].output;
+                    t.outputCorrect = (wrongMask >> i) & 1 == 0;
+                }
+            }
+        } catch {}
+        _checkSupply();
+    }
+
     function settle(uint256 seed, bool useOtherProof) external {
         if (_tracked.length == 0) return;
         Tracked storage t = _tracked[seed % _tracked.length];
@@ -207,7 +237,7 @@ contract InferenceHubInvariantTest is ProtocolBase {
         handler.request(1);
         handler.request(2);
         handler.commit(0, true);
-        handler.commit(256, false); // request #1 (256 % 3), second node ((256 >> 8) % 2)
+        handler.commitBatch(1, 0, 1); // one item: request #1, committed wrong by the first node
         handler.settle(1, false); // wrong output: must not settle
         handler.settle(0, true); // other request's proof: must not settle
         handler.settle(0, false);

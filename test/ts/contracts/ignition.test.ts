@@ -1,6 +1,7 @@
 /// <reference path="../../../artifacts/contracts/OPGToken.sol/artifacts.d.ts" />
 /// <reference path="../../../artifacts/contracts/NodeStaking.sol/artifacts.d.ts" />
 /// <reference path="../../../artifacts/contracts/InferenceHub.sol/artifacts.d.ts" />
+/// <reference path="../../../artifacts/contracts/tee/EnclaveRegistry.sol/artifacts.d.ts" />
 import { network } from "hardhat";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_PROTOCOL_PARAMS, deployProtocol } from "../../../deploy/deployProtocol.ts";
@@ -19,9 +20,14 @@ describe("PROTOCOL_PLAN deployers", () => {
   });
 
   it("the Ignition module deploys the protocol wired together with the given parameters", async () => {
-    const { token, registry, staking, hub } = await connection.ignition.deploy(ProtocolModule, {
-      parameters: { Protocol: { minStake: 5n, commitWindow: 120 } },
+    const deployed = await connection.ignition.deploy(ProtocolModule, {
+      parameters: { Protocol: { minStake: 5n, commitWindow: 120, keyTtl: 7_200n } },
     });
+    const { token, registry, staking, hub, enclaveRegistry } = deployed;
+    // The INSECURE dev attestation adapter is never part of the Ignition module, even on the local chain.
+    expect(Object.keys(deployed)).not.toContain("insecureDevAttestationAdapter");
+    expect(await enclaveRegistry.read.bounds()).toEqual([DEFAULT_PROTOCOL_PARAMS.maxAttestationAge, 7_200n]);
+    expect((await enclaveRegistry.read.MODEL_REGISTRY()).toLowerCase()).toBe(registry.address.toLowerCase());
     expect((await staking.read.hub()).toLowerCase()).toBe(hub.address.toLowerCase());
     expect(await staking.read.minStake()).toBe(5n);
     expect((await hub.read.params()).commitWindow).toBe(120);
@@ -46,5 +52,14 @@ describe("PROTOCOL_PLAN deployers", () => {
     expect((await staking.read.pendingOwner()).toLowerCase()).toBe(governor);
     expect(await token.read.balanceOf([deployer!.account.address])).toBe(10n ** 27n);
     expect(await hub.read.params()).toEqual(DEFAULT_PROTOCOL_PARAMS.hub);
+    // On the local chain (31337) only: the INSECURE dev adapter, allowed; the enclave registry offered to governance.
+    const enclaveRegistry = await viem.getContractAt("EnclaveRegistry", addresses.enclaveRegistry);
+    expect(addresses.insecureDevAttestationAdapter).toBeDefined();
+    expect(await enclaveRegistry.read.isAdapterAllowed([addresses.insecureDevAttestationAdapter!])).toBe(true);
+    expect((await enclaveRegistry.read.pendingOwner()).toLowerCase()).toBe(governor);
+    expect(await enclaveRegistry.read.bounds()).toEqual([
+      DEFAULT_PROTOCOL_PARAMS.maxAttestationAge,
+      DEFAULT_PROTOCOL_PARAMS.keyTtl,
+    ]);
   });
 });
