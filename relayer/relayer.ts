@@ -5,7 +5,7 @@ import { type Common, createCommon } from "./common/common.ts";
 import type { RelayerConfig } from "./common/config.ts";
 import { classifyError, RelayerError } from "./common/errors.ts";
 import type { Logger } from "./common/logger.ts";
-import { sleep } from "./common/retry.ts";
+import { createBatcher } from "./jobs/batcher.ts";
 import { checkModelsMatchChain } from "./jobs/checkModels.ts";
 import { createIntake } from "./jobs/intake.ts";
 import { type JobDeps, processJob } from "./jobs/processJob.ts";
@@ -20,6 +20,7 @@ import { createWatcher, type Watcher } from "./sync/watcher.ts";
 import { openTeeModels } from "./teeJobs/openTeeModels.ts";
 import { processTeeJob, type TeeJobDeps } from "./teeJobs/processTeeJob.ts";
 import { type ChainClients, createChainClients, createTxSender, type TxSender } from "./tx/chain.ts";
+import { type ChainHead, createChainHead, defaultWsUrl } from "./tx/chainHead.ts";
 
 /** How long shutdown waits for in-flight jobs to finish their current step. */
 const DRAIN_TIMEOUT_MS = 60_000;
@@ -53,6 +54,37 @@ async function loadModels(common: Common): Promise<Map<string, CompiledModel>> {
   return models;
 }
 
+/** A pause between polls that a new head (or anything else) can end early. */
+function createWakeup() {
+  let early = false;
+  let wake: (() => void) | undefined;
+  return {
+    /** Ends the current pause, or the next one at once. */
+    kick(): void {
+      if (wake) wake();
+      else early = true;
+    },
+    /** Waits `ms`, until `kick`, or until `signal` aborts. */
+    pause(ms: number, signal: AbortSignal): Promise<void> {
+      if (early || signal.aborted) {
+        early = false;
+        return Promise.resolve();
+      }
+      return new Promise((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          signal.removeEventListener("abort", done);
+          wake = undefined;
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal.addEventListener("abort", done, { once: true });
+        wake = done;
+      });
+    },
+  };
+}
+
 /** The poll loop: scan logs, move open jobs, do periodic work, publish gauges; until shutdown begins. */
 async function pollLoop(parts: {
   common: Common;
@@ -61,12 +93,15 @@ async function pollLoop(parts: {
   store: Store;
   periodic: () => Promise<void>;
   status: { rpcOk: boolean; lag: number };
+  head: ChainHead;
+  wakeup: ReturnType<typeof createWakeup>;
 }): Promise<void> {
   const { common, watcher, scheduler, store, status } = parts;
   for (let poll = 1; !common.stopping.aborted; poll++) {
     try {
       status.lag = await watcher.poll();
       status.rpcOk = true;
+      parts.head.observe(watcher.lastHead());
       for (const job of store.openJobs()) scheduler.kick(job);
       // Bounded (one small batch per poll): the table holds open jobs plus the retention period's history.
       store.pruneFinished(Date.now() - common.config.retention.finishedJobsMs);
@@ -80,7 +115,7 @@ async function pollLoop(parts: {
       status.rpcOk = !error.retryable;
       common.log.warn({ err: error.message, retryable: error.retryable }, "watcher step failed");
     }
-    if (status.lag === 0) await sleep(common.config.pollIntervalMs, common.stopping).catch(() => undefined);
+    if (status.lag === 0) await parts.wakeup.pause(common.config.pollIntervalMs, common.stopping);
   }
 }
 
@@ -97,9 +132,10 @@ function connect(common: Common, clients: ChainClients | undefined): Promise<Cha
 /** Alerts of the sender kept for `/healthz`, newest last. */
 type RecentAlerts = Health["txAlerts"];
 
-function createSender(common: Common, chain: ChainClients, recent: RecentAlerts): TxSender {
+function createSender(common: Common, chain: ChainClients, recent: RecentAlerts, head: ChainHead): TxSender {
   return createTxSender({
     clients: chain,
+    fees: head.fees,
     log: common.log.child({ module: "tx" }),
     gas: common.config.gas,
     dryRun: common.config.dryRun,
@@ -170,12 +206,35 @@ export async function startRelayer(config: RelayerConfig, log: Logger, clients?:
   const prover = createProverPool(config.proverConcurrency);
   common.onShutdown("prover pool", () => prover.close());
   const recentTxAlerts: RecentAlerts = [];
-  const sender = createSender(common, chain, recentTxAlerts);
+  const head = createChainHead({
+    publicClient: chain.publicClient,
+    log: log.child({ module: "head" }),
+    signal: common.hardStop,
+  });
+  const wakeup = createWakeup();
+  const wsUrl = config.wsUrl === false ? undefined : (config.wsUrl ?? defaultWsUrl(config.rpcUrls));
+  const subscription = wsUrl ? await head.subscribe(wsUrl) : undefined;
+  if (subscription) common.onShutdown("new-head subscription", subscription.close);
+  // A new head wakes the watcher at once; the watcher's finality rules still decide what it reads.
+  head.onHead(() => wakeup.kick());
+  const sender = createSender(common, chain, recentTxAlerts, head);
+  const batcher = createBatcher({
+    hub,
+    abi,
+    publicClient: chain.publicClient,
+    sender,
+    head,
+    log: log.child({ module: "batcher" }),
+    metrics: common.metrics,
+    batch: config.batch,
+  });
   const deps: JobDeps = {
     hub,
     abi,
     publicClient: chain.publicClient,
     sender,
+    batcher,
+    head,
     store,
     models,
     prover,
@@ -236,7 +295,7 @@ export async function startRelayer(config: RelayerConfig, log: Logger, clients?:
     { node: sender.address, hub, models: [...servedModels], dryRun: config.dryRun, ops: ops?.url },
     "relayer started",
   );
-  const done = pollLoop({ common, watcher, scheduler, store, periodic, status });
+  const done = pollLoop({ common, watcher, scheduler, store, periodic, status, head, wakeup });
   let stopped: Promise<void> | undefined;
   return {
     address: sender.address,

@@ -17,6 +17,22 @@ const DEFAULT_FINISHED_JOBS_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
  */
 export const DEFAULT_MAX_FEE_PER_GAS = 500_000_000_000n;
 
+/** Commit items per `commitBatch` by default: ~40k gas each, so 64 stay far below any block's limit. */
+export const DEFAULT_MAX_COMMIT_ITEMS = 64;
+/** Settle items per `settleBatch` by default: 32 × ≤ 340k (loop-fallback verifier) stays under EIP-7825's cap. */
+export const DEFAULT_MAX_SETTLE_ITEMS = 32;
+/** A commit batch waits this long for a reserved step's item (4× in all at most): latency is what dApps see. */
+export const DEFAULT_COMMIT_WAIT_MS = 10;
+/** A settle batch waits this long for the next proof (2 s in all at most): the proof window is long. */
+export const DEFAULT_SETTLE_WAIT_MS = 500;
+
+const DEFAULT_BATCH = {
+  maxCommitItems: DEFAULT_MAX_COMMIT_ITEMS,
+  maxSettleItems: DEFAULT_MAX_SETTLE_ITEMS,
+  commitWaitMs: DEFAULT_COMMIT_WAIT_MS,
+  settleWaitMs: DEFAULT_SETTLE_WAIT_MS,
+};
+
 /** Default Prometheus/health port (loopback only unless configured). */
 export const DEFAULT_METRICS_PORT = 9464;
 
@@ -60,6 +76,12 @@ const ConfigSchema = z
   .object({
     /** JSON-RPC endpoints, tried in order with fallback. Empty: embedded local chain. */
     rpcUrls: z.array(z.string().url()).default([]),
+    /**
+     * WebSocket endpoint for new-head notifications (`eth_subscribe`), which wake the watcher at once
+     * instead of at its next poll. Default: the first RPC URL with its scheme swapped to ws(s), tried
+     * once at start; `false` turns subscriptions off. Polling stays the authority either way.
+     */
+    wsUrl: z.union([z.string().url(), z.literal(false)]).optional(),
     /** The node's key (hex). Read from the environment (OPG_PRIVATE_KEY), never from a committed file. */
     privateKey: hex(32, "32-byte private key").optional(),
     /** InferenceHub address. */
@@ -145,6 +167,25 @@ const ConfigSchema = z
         maxCallbackGas: z.number().int().min(0).max(30_000_000).default(DEFAULT_MAX_CALLBACK_GAS),
       })
       .default({ minModelFee: 0n, maxCallbackGas: DEFAULT_MAX_CALLBACK_GAS }),
+    /**
+     * Transaction batching: commitments of any model go out in one `commitBatch`, settlements of one
+     * verifier in one `settleBatch`. A batch is sent once every job that started a commit- or settle-bound
+     * step has handed in its item or dropped out, when it is full, or after the wait, whichever is first.
+     * `maxCommitItems: 1` / `maxSettleItems: 1` turn batching off for that operation.
+     */
+    batch: z
+      .object({
+        maxCommitItems: z.number().int().min(1).max(256).default(DEFAULT_MAX_COMMIT_ITEMS),
+        maxSettleItems: z.number().int().min(1).max(128).default(DEFAULT_MAX_SETTLE_ITEMS),
+        /**
+         * How long a commit batch waits for the next item of a step still running (inference); it is sent
+         * after four such waits from its first item at the latest.
+         */
+        commitWaitMs: z.number().int().min(0).max(1_000).default(DEFAULT_COMMIT_WAIT_MS),
+        /** The same for settle batches (steps still proving). */
+        settleWaitMs: z.number().int().min(0).max(15_000).default(DEFAULT_SETTLE_WAIT_MS),
+      })
+      .default(DEFAULT_BATCH),
     /** Withdraw earnings once they reach this many OPG wei (0: never). */
     withdrawThreshold: z.coerce.bigint().default(0n),
     /**

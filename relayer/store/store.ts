@@ -130,6 +130,14 @@ export function openStore(path: string) {
       const needsRead = patch.outputJson != null && patch.requestJson === undefined && expect.requestJson === undefined;
       return needsRead ? transaction(() => update(requestId, patch, expect)) : update(requestId, patch, expect);
     },
+    /**
+     * Replaces a broadcast hash in every job that holds it (`commitTx` or `settleTx`): a transaction
+     * carrying several jobs' items was replaced with higher fees. Returns how many rows changed.
+     */
+    replaceTxHash(field: "commitTx" | "settleTx", from: string, to: string): number {
+      const column = COLUMNS[field];
+      return Number(statement(`UPDATE jobs SET ${column} = ? WHERE ${column} = ?`).run(to, from).changes);
+    },
     /** Jobs in any of `states`, oldest first, at most `limit` (an indexed lookup, not a table scan). */
     jobsInStates(states: readonly JobState[], limit = -1): Job[] {
       if (states.length === 0) return [];
