@@ -161,6 +161,7 @@ export function createBatcher(deps: {
           label: item.op,
           key: `${item.op}:${item.requestId}:${requestHash(item.requestJson)}`,
           gasLimit: itemGas(item),
+          onSigned: (hash) => persistSent([item], hash),
         },
         (hash) => persistSent([item], hash),
       );
@@ -187,6 +188,7 @@ export function createBatcher(deps: {
           label: `${op}Batch`,
           key: batchKey(op, items),
           gasLimit: batchGas(items),
+          onSigned: (hash) => persistSent(items, hash),
         },
         (hash) => {
           sent = true;

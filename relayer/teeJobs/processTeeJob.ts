@@ -171,6 +171,7 @@ async function serve(deps: TeeJobDeps, job: Job, req: HubRequest, state: ChainSt
       key: `commitAndSettle:${job.requestId}:${requestHash(job.requestJson)}`,
       knownHashes: job.commitTx ? [job.commitTx as Hex] : [],
       fallbackGasLimit: commitAndSettleGasLimit(req),
+      onSigned: (hash) => update(deps, job, { commitTx: hash, committedAt: sentAt }),
     },
     (hash) => update(deps, job, { commitTx: hash, committedAt: sentAt }),
   );

@@ -57,8 +57,12 @@ export function createTxSender(deps: {
     return run;
   }
 
-  /** Signs locally (the hash is known even when the node answers "already known") and broadcasts. */
-  async function broadcast(call: TxCall, nonce: number, fees: Fees): Promise<Hash> {
+  /**
+   * Signs locally (the hash is known even when the node answers "already known") and broadcasts. `onSigned` runs with
+   * the hash before the broadcast, so a process killed between the two finds the hash on restart and adopts the
+   * transaction instead of sending a second one for the same work.
+   */
+  async function broadcast(call: TxCall, nonce: number, fees: Fees, onSigned?: (hash: Hash) => void): Promise<Hash> {
     if (!account.signTransaction) throw new RelayerError("the sender needs a local account (a private key)");
     const serializedTransaction = await account.signTransaction({
       type: "eip1559",
@@ -67,6 +71,7 @@ export function createTxSender(deps: {
       ...call,
       ...fees,
     });
+    onSigned?.(keccak256(serializedTransaction));
     try {
       return await walletClient.sendRawTransaction({ serializedTransaction });
     } catch (error) {
@@ -130,7 +135,7 @@ export function createTxSender(deps: {
             while (book.at(nextNonce)) nextNonce++;
             const nonce = nextNonce;
             try {
-              const hash = await broadcast(call, nonce, fees);
+              const hash = await broadcast(call, nonce, fees, tx.onSigned);
               nextNonce = nonce + 1;
               const { label } = tx;
               return book.add(newInFlight({ nonce, key, label, call, request: tx, fees, hashes: [hash] }));

@@ -20,6 +20,12 @@ export type TxRequest = {
    */
   knownHashes?: readonly Hash[];
   /**
+   * Runs with the hash of the transaction's first signed broadcast BEFORE it is sent (persist it: a restart then
+   * adopts the transaction instead of sending the same work again). A broadcast that then fails leaves a hash no
+   * node knows, which adoption skips.
+   */
+  onSigned?: (hash: Hash) => void;
+  /**
    * Gas limit used when `eth_estimateGas` fails although the pre-flight `eth_call` passed, and the least
    * limit sent otherwise (see `hubGasLimit`). Without it an estimation failure fails the send.
    */

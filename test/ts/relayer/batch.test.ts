@@ -4,6 +4,7 @@ import { inferenceHubWithErrorsAbi, RequestStatus } from "../../../abi/index.ts"
 import { startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
 
 const COMMIT_BATCH = toFunctionSelector(getAbiItem({ abi: inferenceHubWithErrorsAbi, name: "commitBatch" }));
+const SETTLE_BATCH = toFunctionSelector(getAbiItem({ abi: inferenceHubWithErrorsAbi, name: "settleBatch" }));
 
 describe("batching", () => {
   let net: TestNetwork;
@@ -59,6 +60,19 @@ describe("batching", () => {
     // One bond write and one transaction for all: well below a single `commit` (≈ 74k, gas-snapshot.json).
     expect(perCommit).toBeLessThan(60_000n);
     for (const id of ids) expect(settled.filter((l) => l.args.requestId === id)).toHaveLength(1);
+    // Proofs finish one by one (one prover): the settle batcher groups those ready within its wait into settleBatch
+    // transactions checked by the model's generated batch verifier, each cheaper per request than a single settle.
+    const settleTxs = [...new Set(settled.filter((l) => ids.includes(l.args.requestId)).map((l) => l.transactionHash))];
+    expect(settleTxs.length).toBeLessThan(ids.length);
+    for (const settleHash of settleTxs) {
+      const settleTx = await net.publicClient.getTransaction({ hash: settleHash });
+      const items = settled.filter((l) => l.transactionHash === settleHash).length;
+      if (items === 1) continue;
+      expect(settleTx.input.slice(0, 10)).toBe(SETTLE_BATCH);
+      const settleReceipt = await net.publicClient.getTransactionReceipt({ hash: settleHash });
+      // A single settle of this model costs ≈ 253k (docs/benchmarks.md).
+      expect(settleReceipt.gasUsed / BigInt(items)).toBeLessThan(200_000n);
+    }
     await expectNoRevertFrom([relayer.address.toLowerCase()]);
 
     const metrics = await (await fetch(`${relayer.operationsUrl}/metrics`)).text();
