@@ -27,7 +27,7 @@ export function teeCodec(raw: unknown): ModelCodec & { manifest: TeeManifest } {
     },
     decodeOutput(words) {
       const [first] = decodeTensors(manifest.outputs, words);
-      if (!first || first.kind !== "inline") {
+      if (first?.kind !== "inline") {
         throw new TeeDataError("invalid-tensor", `${manifest.name}: the first output is not inline`);
       }
       const integers = first.values instanceof BigInt64Array ? Array.from(first.values) : [];
