@@ -152,7 +152,12 @@ export async function startRelayer(config: RelayerConfig, log: Logger, clients?:
     maxFeePerGas: config.gas.maxFeePerGas,
   };
   const scheduler = createJobScheduler({ common, store, step: (job) => processJob(deps, job) });
-  const intake = createIntake({ store, servedModels: new Set(models.keys()), log: deps.log });
+  const intake = createIntake({
+    store,
+    servedModels: new Set(models.keys()),
+    log: deps.log,
+    metrics: common.metrics,
+  });
   const watcher = createWatcher({
     publicClient: chain.publicClient,
     hub,

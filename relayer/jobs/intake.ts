@@ -1,5 +1,6 @@
 import { toJson } from "../common/codec.ts";
 import type { Logger } from "../common/logger.ts";
+import type { Metrics } from "../ops/metrics.ts";
 import type { Store } from "../store/store.ts";
 import type { RequestedLog } from "../sync/watcher.ts";
 
@@ -9,11 +10,21 @@ import type { RequestedLog } from "../sync/watcher.ts";
  * a new job: the row is reset, whatever state it was in, by a compare-and-set on the old request, so a
  * step still running for the old request can no longer write into it.
  */
-export function createIntake(deps: { store: Store; servedModels: ReadonlySet<string>; log: Logger }) {
+export function createIntake(deps: {
+  store: Store;
+  servedModels: ReadonlySet<string>;
+  log: Logger;
+  /** Counts requests for models this node does not serve (`declined_total{reason="modelNotServed"}`). */
+  metrics?: Pick<Metrics, "declined">;
+}) {
   const { store, log } = deps;
   return function onRequested(ev: RequestedLog): boolean {
     const modelId = ev.modelId.toString();
-    if (!deps.servedModels.has(modelId)) return false;
+    if (!deps.servedModels.has(modelId)) {
+      deps.metrics?.declined.inc({ reason: "modelNotServed" });
+      log.debug({ requestId: ev.requestId, modelId }, "request ignored: model not served by this node");
+      return false;
+    }
     const requestJson = toJson(ev.request);
     const requestBlock = Number(ev.blockNumber);
     if (store.addJob({ requestId: ev.requestId, modelId, requestJson, requestBlock, state: "seen" })) return true;

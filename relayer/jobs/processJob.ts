@@ -11,12 +11,18 @@ import type { Metrics } from "../ops/metrics.ts";
 import type { ProverPool } from "../prover/proverPool.ts";
 import { type Job, type JobState, requestHash, type Store } from "../store/store.ts";
 import { hubGasLimit, type TxSender } from "../tx/chain.ts";
+import { reserveBond } from "./freeStake.ts";
 import { JobSupersededError } from "./jobErrors.ts";
 import { declineReason } from "./policy.ts";
 import { outputBinding } from "./requestBinding.ts";
 
 /** Reverts that mean "the chain moved on": re-read the request state instead of failing the job. */
 const STATE_RACE_ERRORS = new Set(["HubUnexpectedStatus", "HubRequestMismatch"]);
+/**
+ * Reverts that mean "not now": the bond does not fit in the free stake (another node key's commitments, or
+ * ones sent outside this process, hold it). The job waits for stake to free up; the commit window decides.
+ */
+const DEFER_ERRORS = new Set(["HubInsufficientFreeStake"]);
 
 /** Everything one job step needs. */
 export type JobDeps = {
@@ -111,11 +117,6 @@ async function infer(model: CompiledModel, req: HubRequest): Promise<bigint[] | 
  * taken from an earlier attempt) and persisted, bound to this request, before the transaction is sent.
  */
 async function commit(deps: JobDeps, job: Job, req: HubRequest): Promise<void> {
-  const declined = declineReason(deps.policy, req);
-  if (declined) {
-    deps.metrics.declined.inc({ reason: declined.reason });
-    return setState(deps, job, "declined", { error: declined.message });
-  }
   const output = await infer(deps.models.get(job.modelId)!, req);
   // A malformed input cannot be proven: the node spends nothing on it (anyone may refund it later).
   if ("malformed" in output) return setState(deps, job, "rejected", { error: `malformed input: ${output.malformed}` });
@@ -235,7 +236,26 @@ async function commitIfOpen(deps: JobDeps, job: Job, req: HubRequest, state: Cha
     );
     return;
   }
-  await commit(deps, job, req);
+  const declined = declineReason(deps.policy, req);
+  if (declined) {
+    deps.metrics.declined.inc({ reason: declined.reason });
+    return setState(deps, job, "declined", { error: declined.message });
+  }
+  // A bond the free stake cannot cover would only revert: wait until settlements release locked stake.
+  const bond = await reserveBond(deps, deps.sender.address, req);
+  if ("shortfall" in bond) {
+    deps.metrics.deferred.inc({ reason: bond.shortfall.reason });
+    deps.log.info(
+      { requestId: job.requestId, reason: bond.shortfall.reason },
+      `commit deferred: ${bond.shortfall.message}`,
+    );
+    return;
+  }
+  try {
+    await commit(deps, job, req);
+  } finally {
+    bond.release();
+  }
 }
 
 /**
@@ -270,6 +290,14 @@ export async function processJob(deps: JobDeps, job: Job): Promise<void> {
   } catch (error) {
     if (error instanceof RevertError && STATE_RACE_ERRORS.has(error.errorName)) {
       deps.log.info({ requestId: job.requestId, revert: error.errorName }, "pre-flight lost a race: re-reading state");
+      return;
+    }
+    if (error instanceof RevertError && DEFER_ERRORS.has(error.errorName)) {
+      deps.metrics.deferred.inc({ reason: "freeStake" });
+      deps.log.info(
+        { requestId: job.requestId, revert: error.errorName },
+        "commit deferred: no free stake for the bond",
+      );
       return;
     }
     throw error;
