@@ -60,8 +60,17 @@ function latestBlock(deps: JobDeps) {
   return withRetry(() => deps.publicClient.getBlock({ blockTag: "latest" }));
 }
 
+/** The head's number, its hash noted so that a reorg replacing it reopens the job (see `noteBlockHash`). */
 async function headNumber(deps: JobDeps): Promise<number> {
-  return Number(await withRetry(() => deps.publicClient.getBlockNumber({ cacheTime: 0 })));
+  const head = await latestBlock(deps);
+  deps.store.noteBlockHash(Number(head.number), head.hash);
+  return Number(head.number);
+}
+
+/** The receipt's block number, its hash noted so that a reorg dropping it reopens the job. */
+function receiptBlock(deps: JobDeps, receipt: { blockNumber: bigint; blockHash: string }): number {
+  deps.store.noteBlockHash(Number(receipt.blockNumber), receipt.blockHash);
+  return Number(receipt.blockNumber);
 }
 
 /**
@@ -136,7 +145,7 @@ async function commit(deps: JobDeps, job: Job, req: HubRequest): Promise<void> {
   );
   deps.metrics.requestToCommit.observe((sentAt - job.seenAt) / 1000);
   if ("dryRun" in outcome) return setState(deps, job, "simulated");
-  setState(deps, job, "committed", { committedAt: sentAt, lastBlock: Number(outcome.receipt.blockNumber) });
+  setState(deps, job, "committed", { committedAt: sentAt, lastBlock: receiptBlock(deps, outcome.receipt) });
 }
 
 /**
@@ -203,7 +212,7 @@ async function settle(deps: JobDeps, job: Job, req: HubRequest, output: bigint[]
   setState(deps, job, "settled", {
     settledAt: now,
     settleGas: outcome.receipt.gasUsed.toString(),
-    lastBlock: Number(outcome.receipt.blockNumber),
+    lastBlock: receiptBlock(deps, outcome.receipt),
   });
 }
 

@@ -180,6 +180,22 @@ export function openStore(path: string) {
         statement("DELETE FROM blocks WHERE number < ?").run(block - keepBlocks);
       });
     },
+    /**
+     * Remembers the hash of a block a job step observed (a receipt's, or the head's) while the cursor is
+     * still below it: when the watcher reaches that block it compares, and a mismatch means a reorg
+     * replaced it before the watcher ever saw it (see `createWatcher`). At or below the cursor the watcher's
+     * own hashes already cover it; a hash already noted for the block is kept.
+     */
+    noteBlockHash(number: number, hash: string) {
+      statement(
+        `INSERT OR IGNORE INTO blocks (number, hash)
+         SELECT ?, ? WHERE ? > COALESCE((SELECT block FROM cursor WHERE id = 1), -1)`,
+      ).run(number, hash, number);
+    },
+    /** Forgets the hashes of blocks above `number` (noted ones the chain no longer has). */
+    forgetBlocksAbove(number: number) {
+      statement("DELETE FROM blocks WHERE number > ?").run(number);
+    },
     /** Stored hash of a processed block. */
     blockHash(number: number): string | undefined {
       const row = statement("SELECT hash FROM blocks WHERE number = ?").get(number) as { hash: string } | undefined;
