@@ -113,6 +113,13 @@ export function createTxSender(deps: {
     if (!stuck()) return;
     const [lowest] = book.sorted();
     if (!lowest) return;
+    // A gap below the lowest pending nonce (a reorg dropped our mined transactions, and the node kept the
+    // pending ones, as anvil does): it waits for the gap, and only new transactions can fill it.
+    const nodePending = await withRetry(
+      () => publicClient.getTransactionCount({ address: account.address, blockTag: "pending" }),
+      { signal },
+    ).catch(() => lowest.nonce);
+    if (nodePending < lowest.nonce) return;
     const pendingForMs = Date.now() - lowest.firstSentAt;
     deps.onAlert?.({ kind: "stuck", label, nonce: lowest.nonce, pendingForMs });
     throw new TxPendingError(`${label} not sent: nonce ${lowest.nonce} is stuck`, {

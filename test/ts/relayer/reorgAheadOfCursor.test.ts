@@ -68,9 +68,11 @@ describe("reorg above the watcher's cursor", () => {
       onRequested: (ev) => {
         intake(ev);
       },
+      // As the relayer: reopen the jobs above the fork and re-read the nonce.
       onReorg: (fork) => {
         forks.push(fork);
         store.reopenAfter(fork);
+        void sender.resetNonce();
       },
     });
     try {

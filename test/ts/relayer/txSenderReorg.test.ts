@@ -60,14 +60,23 @@ describe("sender after a reorg", () => {
     expect(await net.publicClient.getTransactionCount({ address: from, blockTag: "pending" })).toBe(startNonce);
     await sender.resetNonce(); // what the relayer does when its watcher sees a reorg
 
-    for (const outcome of await Promise.all(pending)) {
-      expect(outcome).not.toBe("mined");
-      expect(isRetryable(outcome)).toBe(true);
+    // hardhat forgets the pending transactions with the reverted blocks: the sender drops them and their
+    // callers get a retryable error. anvil keeps them in its pool above the gap: they wait for it.
+    if (net.chain.kind === "hardhat") {
+      for (const outcome of await Promise.all(pending)) {
+        expect(outcome).not.toBe("mined");
+        expect(isRetryable(outcome)).toBe(true);
+      }
     }
-    // The jobs' next attempts go through, at the nonces the reorg freed.
-    for (const i of [3, 4, 5]) {
-      await sendLikeAJob(() => sender.send(transfer(to(i), `pending-${i}`)), isRetryable, 30_000);
-    }
-    expect(await net.publicClient.getTransactionCount({ address: from })).toBe(startNonce + 3);
+    // Either way the jobs' next attempts, and new transactions, go through: nothing waits forever behind
+    // nonces above the gap.
+    await Promise.all(
+      [3, 4, 5, 6, 7].map((i) => sendLikeAJob(() => sender.send(transfer(to(i), `pending-${i}`)), isRetryable, 30_000)),
+    );
+    const used = (await net.publicClient.getTransactionCount({ address: from })) - startNonce;
+    // On anvil the pooled transactions mine once new ones fill the gap, and a retry may have re-sent the
+    // same call meanwhile (docs/reliability.md): hub calls are idempotent by state, a transfer is not.
+    if (net.chain.kind === "hardhat") expect(used).toBe(5);
+    else expect(used).toBeGreaterThanOrEqual(5);
   });
 });
