@@ -42,6 +42,9 @@ console.log(
     `reorgs: ${JSON.stringify(report.reorgs)}`,
     `faults: ${JSON.stringify(report.faults)}`,
     `max relayer RSS (VmHWM): ${report.maxRelayerRssMb.toFixed(0)} MB; max prover worker RSS: ${report.maxProverRssMb.toFixed(0)} MB`,
+    `timeline (settled: relayer RSS MB / store KB): ${report.timeline
+      .map((t) => `${t.settled}: ${t.rssMb.join("+")} / ${t.storeBytes.map((b) => Math.round(b / 1024)).join("+")}`)
+      .join("; ")}`,
     `store size: ${Object.entries(report.storeBytes)
       .map(([name, b]) => `${name} ${mb(b)} MB`)
       .join(", ")}`,

@@ -37,6 +37,16 @@ function peakRssKb(pid: number): { self: number; children: number } {
   return { self: hwm(pid), children };
 }
 
+/** Current resident memory (VmRSS, kB) of `pid`, 0 when it is gone. */
+function rssKb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** One relayer run as `opg relayer start --config <file>` child processes, restarted after each kill. */
 export type FleetMember = {
   name: string;
@@ -139,6 +149,10 @@ export function createRelayerFleet(
           clearTimeout(timer);
         }),
       );
+    },
+    /** Current resident memory of each live relayer process, MB (for a timeline across the run). */
+    rssMb(): number[] {
+      return members.map(({ member }) => (member.child?.pid ? Math.round(rssKb(member.child.pid) / 1024) : 0));
     },
     /** Bytes of each relayer's SQLite store (with its WAL). */
     storeBytes(): Record<string, number> {

@@ -51,6 +51,8 @@ export type ChaosReport = {
   restarts: number;
   crashes: string[];
   reorgs: { depth: number; droppedCommits: number; droppedSettlements: number; droppedRequests: number }[];
+  /** Relayers' resident memory (MB) and store sizes (bytes) at each tenth of the run: bounded, or growing. */
+  timeline: { settled: number; rssMb: number[]; storeBytes: number[] }[];
   faults: Record<string, number>;
   faultsInjected: number;
   trafficMs: number;
@@ -155,6 +157,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       restarts,
       crashes,
       reorgs: run.reorgs,
+      timeline: run.timeline,
       faults: { ...proxy.counts },
       faultsInjected,
       trafficMs: run.trafficMs,
@@ -199,6 +202,7 @@ async function drive(
   let sending: Promise<void> = Promise.resolve();
   const crashes: string[] = [];
   const reorgs: ChaosReport["reorgs"] = [];
+  const timeline: ChaosReport["timeline"] = [];
   const startedAt = Date.now();
   // Requests on the canonical chain, from the hub's nonce (exact across reorgs, unlike counting sends).
   const hub = { address: net.deployment.hub, abi: inferenceHubWithErrorsAbi } as const;
@@ -239,6 +243,9 @@ async function drive(
       }
     }
     const frac = progress.settled / (n * SERVED_SHARE);
+    if (frac >= (timeline.length + 1) / 10) {
+      timeline.push({ settled: progress.settled, rssMb: fleet.rssMb(), storeBytes: Object.values(fleet.storeBytes()) });
+    }
     while (kills.length > 0 && frac >= kills[0]!.at) {
       const k = kills.shift()!;
       await sleep(k.delayMs);
@@ -291,5 +298,5 @@ async function drive(
     await fleet.kill(k.relayer);
     fleet.restart(k.relayer);
   }
-  return { crashes, reorgs, trafficMs: Date.now() - startedAt };
+  return { crashes, reorgs, timeline, trafficMs: Date.now() - startedAt };
 }
