@@ -47,6 +47,12 @@ export default defineConfig({
   typechain: {
     outDir: "types/ethers-contracts",
   },
+  // `npx hardhat verify --network sepolia|baseSepolia <address> <args…>` (hardhat-verify, in the toolbox):
+  // Etherscan's v2 API serves both chains with one key, read from the keystore
+  // (`npx hardhat keystore set ETHERSCAN_API_KEY`) or the environment. See docs/sdk.md#deployments.
+  verify: {
+    etherscan: { apiKey: configVariable("ETHERSCAN_API_KEY") },
+  },
   networks: {
     hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
     localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },

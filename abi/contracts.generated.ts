@@ -154,6 +154,7 @@ export const inferenceHubAbi = [
   {"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"OwnableUnauthorizedAccount","type":"error"},
   {"inputs":[],"name":"ReentrancyGuardReentrantCall","type":"error"},
   {"inputs":[{"internalType":"address","name":"token","type":"address"}],"name":"SafeERC20FailedOperation","type":"error"},
+  {"inputs":[{"internalType":"address","name":"node","type":"address"},{"internalType":"uint64","name":"modelId","type":"uint64"}],"name":"StakingNodeNotRegistered","type":"error"},
   {"inputs":[{"internalType":"address","name":"verifier","type":"address"}],"name":"VerifierCallNoCode","type":"error"},
   {"anonymous":false,"inputs":[{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"}],"name":"BurnFlushed","type":"event"},
   {"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"requestId","type":"bytes32"},{"indexed":false,"internalType":"uint8","name":"stage","type":"uint8"},{"indexed":false,"internalType":"bool","name":"success","type":"bool"}],"name":"CallbackCompleted","type":"event"},
@@ -213,6 +214,9 @@ export const inferenceHubAbi = [
 /** ABI of `Groth16VerifierAdapter` (contracts/verifiers/Groth16VerifierAdapter.sol). */
 export const groth16VerifierAdapterAbi = [
   {"inputs":[{"internalType":"address","name":"verifier","type":"address"},{"internalType":"uint256","name":"signalCount","type":"uint256"}],"stateMutability":"nonpayable","type":"constructor"},
+  {"inputs":[],"name":"VerifierBatchEmpty","type":"error"},
+  {"inputs":[{"internalType":"uint256","name":"count","type":"uint256"}],"name":"VerifierBatchInvalid","type":"error"},
+  {"inputs":[{"internalType":"uint256","name":"proofBytes","type":"uint256"},{"internalType":"uint256","name":"signalWords","type":"uint256"}],"name":"VerifierBatchShapeMismatch","type":"error"},
   {"inputs":[{"internalType":"address","name":"verifier","type":"address"}],"name":"VerifierCallNoCode","type":"error"},
   {"inputs":[{"internalType":"address","name":"verifier","type":"address"},{"internalType":"uint256","name":"signalCount","type":"uint256"}],"name":"VerifierInvalidConfig","type":"error"},
   {"inputs":[{"internalType":"uint256","name":"length","type":"uint256"}],"name":"VerifierMalformedProof","type":"error"},
@@ -225,6 +229,7 @@ export const groth16VerifierAdapterAbi = [
   {"inputs":[],"name":"VERIFY_SELECTOR","outputs":[{"internalType":"bytes4","name":"","type":"bytes4"}],"stateMutability":"view","type":"function"},
   {"inputs":[],"name":"publicSignalCount","outputs":[{"internalType":"uint256","name":"count","type":"uint256"}],"stateMutability":"view","type":"function"},
   {"inputs":[{"internalType":"bytes","name":"proof","type":"bytes"},{"internalType":"uint256[]","name":"publicSignals","type":"uint256[]"}],"name":"verifyProof","outputs":[],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"bytes","name":"proofs","type":"bytes"},{"internalType":"uint256[]","name":"publicSignals","type":"uint256[]"}],"name":"verifyProofBatch","outputs":[],"stateMutability":"view","type":"function"},
 ] as const;
 
 /** ABI of `TestCircuitGroth16Verifier` (contracts/verifiers/generated/TestCircuitVerifier.sol). */
@@ -232,33 +237,198 @@ export const testCircuitGroth16VerifierAbi = [
   {"inputs":[{"internalType":"uint256[2]","name":"_pA","type":"uint256[2]"},{"internalType":"uint256[2][2]","name":"_pB","type":"uint256[2][2]"},{"internalType":"uint256[2]","name":"_pC","type":"uint256[2]"},{"internalType":"uint256[3]","name":"_pubSignals","type":"uint256[3]"}],"name":"verifyProof","outputs":[{"internalType":"bool","name":"","type":"bool"}],"stateMutability":"view","type":"function"},
 ] as const;
 
+/** ABI of `TestCircuitBatchVerifier` (contracts/verifiers/generated/TestCircuitBatchVerifier.sol). */
+export const testCircuitBatchVerifierAbi = [
+  {"inputs":[],"name":"VerifierBatchEmpty","type":"error"},
+  {"inputs":[{"internalType":"uint256","name":"count","type":"uint256"}],"name":"VerifierBatchInvalid","type":"error"},
+  {"inputs":[{"internalType":"uint256","name":"proofBytes","type":"uint256"},{"internalType":"uint256","name":"signalWords","type":"uint256"}],"name":"VerifierBatchShapeMismatch","type":"error"},
+  {"inputs":[{"internalType":"address","name":"verifier","type":"address"}],"name":"VerifierCallNoCode","type":"error"},
+  {"inputs":[{"internalType":"address","name":"verifier","type":"address"},{"internalType":"uint256","name":"signalCount","type":"uint256"}],"name":"VerifierInvalidConfig","type":"error"},
+  {"inputs":[{"internalType":"uint256","name":"length","type":"uint256"}],"name":"VerifierMalformedProof","type":"error"},
+  {"inputs":[{"internalType":"uint256","name":"index","type":"uint256"},{"internalType":"uint256","name":"value","type":"uint256"}],"name":"VerifierProofCoordinateOutOfField","type":"error"},
+  {"inputs":[],"name":"VerifierProofInvalid","type":"error"},
+  {"inputs":[{"internalType":"uint256","name":"expected","type":"uint256"},{"internalType":"uint256","name":"actual","type":"uint256"}],"name":"VerifierSignalCountMismatch","type":"error"},
+  {"inputs":[{"internalType":"uint256","name":"index","type":"uint256"},{"internalType":"uint256","name":"value","type":"uint256"}],"name":"VerifierSignalOutOfField","type":"error"},
+  {"inputs":[],"name":"DOMAIN_TAG","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"VK_HASH","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"publicSignalCount","outputs":[{"internalType":"uint256","name":"count","type":"uint256"}],"stateMutability":"pure","type":"function"},
+  {"inputs":[{"internalType":"bytes","name":"proof","type":"bytes"},{"internalType":"uint256[]","name":"publicSignals","type":"uint256[]"}],"name":"verifyProof","outputs":[],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"bytes","name":"proofs","type":"bytes"},{"internalType":"uint256[]","name":"publicSignals","type":"uint256[]"}],"name":"verifyProofBatch","outputs":[],"stateMutability":"view","type":"function"},
+] as const;
+
 /** ABI of `InferenceConsumer` (contracts/consumer/InferenceConsumer.sol). */
 export const inferenceConsumerAbi = [
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"enum IInferenceHub.RequestStatus","name":"status","type":"uint8"}],"name":"ConsumerNothingToSync","type":"error"},
   {"inputs":[{"internalType":"address","name":"caller","type":"address"}],"name":"ConsumerOnlyHub","type":"error"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"ConsumerRequestNotOpen","type":"error"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"requestId","type":"bytes32"},{"indexed":false,"internalType":"enum IInferenceHub.RequestStatus","name":"status","type":"uint8"}],"name":"ConsumerRequestClosed","type":"event"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"ConsumerRequestOpened","type":"event"},
   {"inputs":[],"name":"HUB","outputs":[{"internalType":"address","name":"","type":"address"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"isOpen","outputs":[{"internalType":"bool","name":"open","type":"bool"}],"stateMutability":"view","type":"function"},
   {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"uint256[]","name":"output","type":"uint256[]"}],"name":"onInferenceCommitted","outputs":[],"stateMutability":"nonpayable","type":"function"},
   {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"uint256[]","name":"output","type":"uint256[]"}],"name":"onInferenceSettled","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"components":[{"internalType":"address","name":"requester","type":"address"},{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"address","name":"verifier","type":"address"},{"internalType":"uint16","name":"outputWords","type":"uint16"},{"internalType":"uint8","name":"callbackFlags","type":"uint8"},{"internalType":"uint32","name":"callbackGasLimit","type":"uint32"},{"internalType":"uint96","name":"modelFee","type":"uint96"},{"internalType":"uint96","name":"settlementFee","type":"uint96"},{"internalType":"uint96","name":"callbackFee","type":"uint96"},{"internalType":"uint96","name":"bond","type":"uint96"},{"internalType":"uint64","name":"commitDeadline","type":"uint64"},{"internalType":"uint32","name":"proofWindow","type":"uint32"},{"internalType":"uint256[]","name":"input","type":"uint256[]"}],"internalType":"struct IInferenceHub.Request","name":"req","type":"tuple"}],"name":"refundAndSync","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"components":[{"internalType":"address","name":"requester","type":"address"},{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"address","name":"verifier","type":"address"},{"internalType":"uint16","name":"outputWords","type":"uint16"},{"internalType":"uint8","name":"callbackFlags","type":"uint8"},{"internalType":"uint32","name":"callbackGasLimit","type":"uint32"},{"internalType":"uint96","name":"modelFee","type":"uint96"},{"internalType":"uint96","name":"settlementFee","type":"uint96"},{"internalType":"uint96","name":"callbackFee","type":"uint96"},{"internalType":"uint96","name":"bond","type":"uint96"},{"internalType":"uint64","name":"commitDeadline","type":"uint64"},{"internalType":"uint32","name":"proofWindow","type":"uint32"},{"internalType":"uint256[]","name":"input","type":"uint256[]"}],"internalType":"struct IInferenceHub.Request","name":"req","type":"tuple"},{"internalType":"uint256[]","name":"output","type":"uint256[]"}],"name":"slashAndSync","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"syncOutcome","outputs":[],"stateMutability":"nonpayable","type":"function"},
+] as const;
+
+/** ABI of `EnclaveRegistry` (contracts/tee/EnclaveRegistry.sol). */
+export const enclaveRegistryAbi = [
+  {"inputs":[{"internalType":"address","name":"governance","type":"address"},{"internalType":"address","name":"modelRegistry","type":"address"},{"internalType":"uint64","name":"maxAttestationAge","type":"uint64"},{"internalType":"uint64","name":"keyTtl","type":"uint64"}],"stateMutability":"nonpayable","type":"constructor"},
+  {"inputs":[{"internalType":"address","name":"adapter","type":"address"}],"name":"EnclaveAdapterNotAllowed","type":"error"},
+  {"inputs":[{"internalType":"uint64","name":"timestampMs","type":"uint64"},{"internalType":"uint256","name":"blockTimestamp","type":"uint256"}],"name":"EnclaveAttestationFromFuture","type":"error"},
+  {"inputs":[{"internalType":"uint64","name":"timestampMs","type":"uint64"},{"internalType":"uint64","name":"maxAttestationAge","type":"uint64"},{"internalType":"uint256","name":"blockTimestamp","type":"uint256"}],"name":"EnclaveAttestationStale","type":"error"},
+  {"inputs":[{"internalType":"uint8","name":"pcrIndex","type":"uint8"}],"name":"EnclaveDebugMeasurement","type":"error"},
+  {"inputs":[{"internalType":"address","name":"adapter","type":"address"}],"name":"EnclaveInvalidAdapter","type":"error"},
+  {"inputs":[{"internalType":"uint64","name":"maxAttestationAge","type":"uint64"},{"internalType":"uint64","name":"keyTtl","type":"uint64"}],"name":"EnclaveInvalidBounds","type":"error"},
+  {"inputs":[{"internalType":"address","name":"signer","type":"address"},{"internalType":"address","name":"adapter","type":"address"}],"name":"EnclaveKeyAdapterDisallowed","type":"error"},
+  {"inputs":[{"internalType":"address","name":"signer","type":"address"},{"internalType":"uint64","name":"expiresAt","type":"uint64"}],"name":"EnclaveKeyExpired","type":"error"},
+  {"inputs":[{"internalType":"address","name":"signer","type":"address"}],"name":"EnclaveKeyIsRevoked","type":"error"},
+  {"inputs":[{"internalType":"address","name":"signer","type":"address"},{"internalType":"bytes32","name":"registered","type":"bytes32"},{"internalType":"bytes32","name":"attested","type":"bytes32"}],"name":"EnclaveKeyMeasurementChanged","type":"error"},
+  {"inputs":[{"internalType":"address","name":"signer","type":"address"}],"name":"EnclaveKeyUnknown","type":"error"},
+  {"inputs":[{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"bytes32","name":"measurement","type":"bytes32"}],"name":"EnclaveMeasurementAlreadyApproved","type":"error"},
+  {"inputs":[{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"bytes32","name":"measurement","type":"bytes32"}],"name":"EnclaveMeasurementNotApproved","type":"error"},
+  {"inputs":[{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"bytes32","name":"measurement","type":"bytes32"}],"name":"EnclaveMeasurementRevoked","type":"error"},
+  {"inputs":[{"internalType":"bytes32","name":"measurement","type":"bytes32"}],"name":"EnclaveMeasurementUnknown","type":"error"},
+  {"inputs":[],"name":"EnclaveMeasurementZero","type":"error"},
+  {"inputs":[{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"address","name":"caller","type":"address"},{"internalType":"address","name":"owner","type":"address"}],"name":"EnclaveNotModelOwner","type":"error"},
+  {"inputs":[{"internalType":"address","name":"signer","type":"address"},{"internalType":"uint64","name":"expiresAt","type":"uint64"},{"internalType":"uint64","name":"currentExpiresAt","type":"uint64"}],"name":"EnclaveRenewalNotLater","type":"error"},
+  {"inputs":[{"internalType":"uint64","name":"expiry","type":"uint64"},{"internalType":"uint256","name":"blockTimestamp","type":"uint256"}],"name":"EnclaveSignatureExpired","type":"error"},
+  {"inputs":[{"internalType":"bytes32","name":"s","type":"bytes32"}],"name":"EnclaveSignatureHighS","type":"error"},
+  {"inputs":[],"name":"EnclaveSignatureInvalid","type":"error"},
+  {"inputs":[{"internalType":"uint256","name":"length","type":"uint256"}],"name":"EnclaveSignatureLength","type":"error"},
+  {"inputs":[],"name":"EnclaveSignerZero","type":"error"},
+  {"inputs":[],"name":"InvalidShortString","type":"error"},
+  {"inputs":[{"internalType":"address","name":"owner","type":"address"}],"name":"OwnableInvalidOwner","type":"error"},
+  {"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"OwnableUnauthorizedAccount","type":"error"},
+  {"inputs":[{"internalType":"string","name":"str","type":"string"}],"name":"StringTooLong","type":"error"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"adapter","type":"address"},{"indexed":false,"internalType":"bool","name":"allowed","type":"bool"}],"name":"AdapterSet","type":"event"},
+  {"anonymous":false,"inputs":[{"indexed":false,"internalType":"uint64","name":"maxAttestationAge","type":"uint64"},{"indexed":false,"internalType":"uint64","name":"keyTtl","type":"uint64"}],"name":"BoundsSet","type":"event"},
+  {"anonymous":false,"inputs":[],"name":"EIP712DomainChanged","type":"event"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"signer","type":"address"},{"indexed":true,"internalType":"bytes32","name":"measurement","type":"bytes32"},{"indexed":true,"internalType":"address","name":"adapter","type":"address"},{"indexed":false,"internalType":"uint64","name":"attestedAtMs","type":"uint64"},{"indexed":false,"internalType":"uint64","name":"expiresAt","type":"uint64"}],"name":"KeyRegistered","type":"event"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"signer","type":"address"}],"name":"KeyRevoked","type":"event"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint64","name":"modelId","type":"uint64"},{"indexed":true,"internalType":"bytes32","name":"measurement","type":"bytes32"},{"indexed":false,"internalType":"address","name":"by","type":"address"}],"name":"MeasurementApproved","type":"event"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint64","name":"modelId","type":"uint64"},{"indexed":true,"internalType":"bytes32","name":"measurement","type":"bytes32"},{"indexed":false,"internalType":"address","name":"by","type":"address"}],"name":"MeasurementRevoked","type":"event"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"previousOwner","type":"address"},{"indexed":true,"internalType":"address","name":"newOwner","type":"address"}],"name":"OwnershipTransferStarted","type":"event"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"previousOwner","type":"address"},{"indexed":true,"internalType":"address","name":"newOwner","type":"address"}],"name":"OwnershipTransferred","type":"event"},
+  {"inputs":[],"name":"MAX_ATTESTATION_AGE","outputs":[{"internalType":"uint64","name":"","type":"uint64"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"MAX_CLOCK_SKEW","outputs":[{"internalType":"uint64","name":"","type":"uint64"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"MAX_KEY_TTL","outputs":[{"internalType":"uint64","name":"","type":"uint64"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"MODEL_REGISTRY","outputs":[{"internalType":"address","name":"","type":"address"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"SIGNATURE_LENGTH","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"TEE_RESULT_TYPEHASH","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"acceptOwnership","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"bytes32","name":"measurement","type":"bytes32"}],"name":"approveMeasurement","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[],"name":"bounds","outputs":[{"internalType":"uint64","name":"maxAttestationAge","type":"uint64"},{"internalType":"uint64","name":"keyTtl","type":"uint64"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"eip712Domain","outputs":[{"internalType":"bytes1","name":"fields","type":"bytes1"},{"internalType":"string","name":"name","type":"string"},{"internalType":"string","name":"version","type":"string"},{"internalType":"uint256","name":"chainId","type":"uint256"},{"internalType":"address","name":"verifyingContract","type":"address"},{"internalType":"bytes32","name":"salt","type":"bytes32"},{"internalType":"uint256[]","name":"extensions","type":"uint256[]"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"address","name":"signer","type":"address"}],"name":"enclaveKey","outputs":[{"components":[{"internalType":"bytes32","name":"measurement","type":"bytes32"},{"internalType":"address","name":"adapter","type":"address"},{"internalType":"uint64","name":"expiresAt","type":"uint64"},{"internalType":"bool","name":"revoked","type":"bool"}],"internalType":"struct IEnclaveRegistry.EnclaveKeyInfo","name":"key","type":"tuple"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"address","name":"adapter","type":"address"}],"name":"isAdapterAllowed","outputs":[{"internalType":"bool","name":"allowed","type":"bool"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"components":[{"internalType":"bytes32","name":"head","type":"bytes32"},{"internalType":"bytes16","name":"tail","type":"bytes16"}],"internalType":"struct IAttestationAdapter.Pcr48[3]","name":"pcrs","type":"tuple[3]"}],"name":"measurementOf","outputs":[{"internalType":"bytes32","name":"measurement","type":"bytes32"}],"stateMutability":"pure","type":"function"},
+  {"inputs":[{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"bytes32","name":"measurement","type":"bytes32"}],"name":"measurementStatus","outputs":[{"internalType":"enum IEnclaveRegistry.MeasurementStatus","name":"status","type":"uint8"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"owner","outputs":[{"internalType":"address","name":"","type":"address"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"pendingOwner","outputs":[{"internalType":"address","name":"","type":"address"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"address","name":"adapter","type":"address"},{"internalType":"bytes","name":"attestation","type":"bytes"}],"name":"registerEnclave","outputs":[{"internalType":"address","name":"signer","type":"address"},{"internalType":"bytes32","name":"measurement","type":"bytes32"}],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[],"name":"renounceOwnership","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"address","name":"signer","type":"address"}],"name":"revokeKey","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"bytes32","name":"measurement","type":"bytes32"}],"name":"revokeMeasurement","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"address","name":"adapter","type":"address"},{"internalType":"bool","name":"allowed","type":"bool"}],"name":"setAdapterAllowed","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"uint64","name":"maxAttestationAge","type":"uint64"},{"internalType":"uint64","name":"keyTtl","type":"uint64"}],"name":"setBounds","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"address","name":"hub","type":"address"},{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"bytes32","name":"inputHash","type":"bytes32"},{"internalType":"bytes32","name":"outputHash","type":"bytes32"},{"internalType":"address","name":"node","type":"address"},{"internalType":"uint64","name":"expiry","type":"uint64"}],"name":"teeResultDigest","outputs":[{"internalType":"bytes32","name":"digest","type":"bytes32"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"address","name":"newOwner","type":"address"}],"name":"transferOwnership","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"bytes32","name":"inputHash","type":"bytes32"},{"internalType":"bytes32","name":"outputHash","type":"bytes32"},{"internalType":"address","name":"node","type":"address"},{"internalType":"bytes","name":"signature","type":"bytes"}],"name":"verifyResult","outputs":[{"internalType":"address","name":"signer","type":"address"}],"stateMutability":"view","type":"function"},
+] as const;
+
+/** ABI of `AutomataNitroAdapter` (contracts/tee/adapters/AutomataNitroAdapter.sol). */
+export const automataNitroAdapterAbi = [
+  {"inputs":[{"internalType":"contract IAutomataNitroEnclaveVerifier","name":"verifier","type":"address"}],"stateMutability":"nonpayable","type":"constructor"},
+  {"inputs":[{"internalType":"address","name":"verifier","type":"address"}],"name":"AutomataNitroInvalidVerifier","type":"error"},
+  {"inputs":[{"internalType":"uint256","name":"publicKeyLength","type":"uint256"},{"internalType":"uint256","name":"userDataLength","type":"uint256"}],"name":"AutomataNitroNoSigner","type":"error"},
+  {"inputs":[{"internalType":"uint64","name":"index","type":"uint64"}],"name":"AutomataNitroPcrMissing","type":"error"},
+  {"inputs":[{"internalType":"enum IAutomataNitroEnclaveVerifier.VerificationResult","name":"result","type":"uint8"}],"name":"AutomataNitroVerificationFailed","type":"error"},
+  {"inputs":[],"name":"VERIFIER","outputs":[{"internalType":"contract IAutomataNitroEnclaveVerifier","name":"","type":"address"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"bytes","name":"attestation","type":"bytes"}],"name":"verifyAttestation","outputs":[{"components":[{"internalType":"address","name":"signer","type":"address"},{"internalType":"uint64","name":"timestampMs","type":"uint64"},{"components":[{"internalType":"bytes32","name":"head","type":"bytes32"},{"internalType":"bytes16","name":"tail","type":"bytes16"}],"internalType":"struct IAttestationAdapter.Pcr48[3]","name":"pcrs","type":"tuple[3]"}],"internalType":"struct IAttestationAdapter.AttestedEnclave","name":"attested","type":"tuple"}],"stateMutability":"nonpayable","type":"function"},
+] as const;
+
+/** ABI of `InsecureDevAttestationAdapter` (contracts/tee/adapters/InsecureDevAttestationAdapter.sol). */
+export const insecureDevAttestationAdapterAbi = [
+  {"inputs":[],"stateMutability":"nonpayable","type":"constructor"},
+  {"inputs":[{"internalType":"uint256","name":"chainId","type":"uint256"}],"name":"InsecureDevAdapterWrongChain","type":"error"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"signer","type":"address"},{"indexed":true,"internalType":"address","name":"caller","type":"address"}],"name":"InsecureDevAttestationAccepted","type":"event"},
+  {"inputs":[],"name":"LOCAL_CHAIN_ID","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"bytes","name":"attestation","type":"bytes"}],"name":"verifyAttestation","outputs":[{"components":[{"internalType":"address","name":"signer","type":"address"},{"internalType":"uint64","name":"timestampMs","type":"uint64"},{"components":[{"internalType":"bytes32","name":"head","type":"bytes32"},{"internalType":"bytes16","name":"tail","type":"bytes16"}],"internalType":"struct IAttestationAdapter.Pcr48[3]","name":"pcrs","type":"tuple[3]"}],"internalType":"struct IAttestationAdapter.AttestedEnclave","name":"attested","type":"tuple"}],"stateMutability":"nonpayable","type":"function"},
+] as const;
+
+/** ABI of `AutomataNitroVerifierDouble` (contracts/mocks/AutomataNitroVerifierDouble.sol). */
+export const automataNitroVerifierDoubleAbi = [
+  {"anonymous":false,"inputs":[{"indexed":false,"internalType":"bytes32","name":"outputHash","type":"bytes32"},{"indexed":false,"internalType":"enum IAutomataNitroEnclaveVerifier.ZkCoProcessorType","name":"zkCoprocessor","type":"uint8"},{"indexed":false,"internalType":"bytes32","name":"proofHash","type":"bytes32"}],"name":"DoubleVerified","type":"event"},
+  {"inputs":[{"components":[{"internalType":"enum IAutomataNitroEnclaveVerifier.VerificationResult","name":"result","type":"uint8"},{"internalType":"uint8","name":"trustedCertsPrefixLen","type":"uint8"},{"internalType":"uint64","name":"timestamp","type":"uint64"},{"internalType":"bytes32[]","name":"certs","type":"bytes32[]"},{"internalType":"bytes","name":"userData","type":"bytes"},{"internalType":"bytes","name":"nonce","type":"bytes"},{"internalType":"bytes","name":"publicKey","type":"bytes"},{"components":[{"internalType":"uint64","name":"index","type":"uint64"},{"components":[{"internalType":"bytes32","name":"first","type":"bytes32"},{"internalType":"bytes16","name":"second","type":"bytes16"}],"internalType":"struct IAutomataNitroEnclaveVerifier.Bytes48","name":"value","type":"tuple"}],"internalType":"struct IAutomataNitroEnclaveVerifier.Pcr[]","name":"pcrs","type":"tuple[]"},{"internalType":"string","name":"moduleId","type":"string"}],"internalType":"struct IAutomataNitroEnclaveVerifier.VerifierJournal","name":"journal","type":"tuple"}],"name":"setJournal","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"bytes","name":"output","type":"bytes"},{"internalType":"enum IAutomataNitroEnclaveVerifier.ZkCoProcessorType","name":"zkCoprocessor","type":"uint8"},{"internalType":"bytes","name":"proofBytes","type":"bytes"}],"name":"verify","outputs":[{"components":[{"internalType":"enum IAutomataNitroEnclaveVerifier.VerificationResult","name":"result","type":"uint8"},{"internalType":"uint8","name":"trustedCertsPrefixLen","type":"uint8"},{"internalType":"uint64","name":"timestamp","type":"uint64"},{"internalType":"bytes32[]","name":"certs","type":"bytes32[]"},{"internalType":"bytes","name":"userData","type":"bytes"},{"internalType":"bytes","name":"nonce","type":"bytes"},{"internalType":"bytes","name":"publicKey","type":"bytes"},{"components":[{"internalType":"uint64","name":"index","type":"uint64"},{"components":[{"internalType":"bytes32","name":"first","type":"bytes32"},{"internalType":"bytes16","name":"second","type":"bytes16"}],"internalType":"struct IAutomataNitroEnclaveVerifier.Bytes48","name":"value","type":"tuple"}],"internalType":"struct IAutomataNitroEnclaveVerifier.Pcr[]","name":"pcrs","type":"tuple[]"},{"internalType":"string","name":"moduleId","type":"string"}],"internalType":"struct IAutomataNitroEnclaveVerifier.VerifierJournal","name":"journal","type":"tuple"}],"stateMutability":"nonpayable","type":"function"},
 ] as const;
 
 /** ABI of `MockInferenceConsumer` (contracts/mocks/MockInferenceConsumer.sol). */
 export const mockInferenceConsumerAbi = [
   {"inputs":[{"internalType":"address","name":"hub","type":"address"}],"stateMutability":"nonpayable","type":"constructor"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"enum IInferenceHub.RequestStatus","name":"status","type":"uint8"}],"name":"ConsumerNothingToSync","type":"error"},
   {"inputs":[{"internalType":"address","name":"caller","type":"address"}],"name":"ConsumerOnlyHub","type":"error"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"ConsumerRequestNotOpen","type":"error"},
   {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"MockConsumerRefused","type":"error"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"requestId","type":"bytes32"},{"indexed":false,"internalType":"enum IInferenceHub.RequestStatus","name":"status","type":"uint8"}],"name":"ConsumerRequestClosed","type":"event"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"ConsumerRequestOpened","type":"event"},
   {"inputs":[],"name":"HUB","outputs":[{"internalType":"address","name":"","type":"address"}],"stateMutability":"view","type":"function"},
   {"inputs":[],"name":"commitCallbacks","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"isOpen","outputs":[{"internalType":"bool","name":"open","type":"bool"}],"stateMutability":"view","type":"function"},
   {"inputs":[],"name":"lastOutput","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
   {"inputs":[],"name":"lastRequestId","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
   {"inputs":[],"name":"mode","outputs":[{"internalType":"enum MockInferenceConsumer.Mode","name":"","type":"uint8"}],"stateMutability":"view","type":"function"},
   {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"uint256[]","name":"output","type":"uint256[]"}],"name":"onInferenceCommitted","outputs":[],"stateMutability":"nonpayable","type":"function"},
   {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"uint256[]","name":"output","type":"uint256[]"}],"name":"onInferenceSettled","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"components":[{"internalType":"address","name":"requester","type":"address"},{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"address","name":"verifier","type":"address"},{"internalType":"uint16","name":"outputWords","type":"uint16"},{"internalType":"uint8","name":"callbackFlags","type":"uint8"},{"internalType":"uint32","name":"callbackGasLimit","type":"uint32"},{"internalType":"uint96","name":"modelFee","type":"uint96"},{"internalType":"uint96","name":"settlementFee","type":"uint96"},{"internalType":"uint96","name":"callbackFee","type":"uint96"},{"internalType":"uint96","name":"bond","type":"uint96"},{"internalType":"uint64","name":"commitDeadline","type":"uint64"},{"internalType":"uint32","name":"proofWindow","type":"uint32"},{"internalType":"uint256[]","name":"input","type":"uint256[]"}],"internalType":"struct IInferenceHub.Request","name":"req","type":"tuple"}],"name":"refundAndSync","outputs":[],"stateMutability":"nonpayable","type":"function"},
   {"inputs":[{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"uint256[]","name":"input","type":"uint256[]"},{"internalType":"uint32","name":"gasLimit","type":"uint32"},{"internalType":"uint8","name":"flags","type":"uint8"}],"name":"requestInference","outputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"stateMutability":"nonpayable","type":"function"},
   {"inputs":[{"internalType":"enum MockInferenceConsumer.Mode","name":"newMode","type":"uint8"}],"name":"setMode","outputs":[],"stateMutability":"nonpayable","type":"function"},
   {"inputs":[],"name":"settleCallbacks","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"components":[{"internalType":"address","name":"requester","type":"address"},{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"address","name":"verifier","type":"address"},{"internalType":"uint16","name":"outputWords","type":"uint16"},{"internalType":"uint8","name":"callbackFlags","type":"uint8"},{"internalType":"uint32","name":"callbackGasLimit","type":"uint32"},{"internalType":"uint96","name":"modelFee","type":"uint96"},{"internalType":"uint96","name":"settlementFee","type":"uint96"},{"internalType":"uint96","name":"callbackFee","type":"uint96"},{"internalType":"uint96","name":"bond","type":"uint96"},{"internalType":"uint64","name":"commitDeadline","type":"uint64"},{"internalType":"uint32","name":"proofWindow","type":"uint32"},{"internalType":"uint256[]","name":"input","type":"uint256[]"}],"internalType":"struct IInferenceHub.Request","name":"req","type":"tuple"},{"internalType":"uint256[]","name":"output","type":"uint256[]"}],"name":"slashAndSync","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"syncOutcome","outputs":[],"stateMutability":"nonpayable","type":"function"},
+] as const;
+
+/** ABI of `RiskTieredVault` (contracts/examples/RiskTieredVault.sol). */
+export const riskTieredVaultAbi = [
+  {"inputs":[{"internalType":"address","name":"hub","type":"address"},{"internalType":"contract IERC20","name":"token","type":"address"},{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"uint8","name":"outputBits","type":"uint8"},{"internalType":"uint32","name":"callbackGas","type":"uint32"}],"stateMutability":"nonpayable","type":"constructor"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"enum IInferenceHub.RequestStatus","name":"status","type":"uint8"}],"name":"ConsumerNothingToSync","type":"error"},
+  {"inputs":[{"internalType":"address","name":"caller","type":"address"}],"name":"ConsumerOnlyHub","type":"error"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"ConsumerRequestNotOpen","type":"error"},
+  {"inputs":[{"internalType":"uint256","name":"count","type":"uint256"},{"internalType":"uint256","name":"bitsPerValue","type":"uint256"}],"name":"OutputPackingInvalid","type":"error"},
+  {"inputs":[{"internalType":"address","name":"token","type":"address"}],"name":"SafeERC20FailedOperation","type":"error"},
+  {"inputs":[{"internalType":"address","name":"borrower","type":"address"},{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"VaultAssessmentPending","type":"error"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"borrower","type":"address"},{"indexed":true,"internalType":"bytes32","name":"requestId","type":"bytes32"},{"indexed":false,"internalType":"uint256","name":"fee","type":"uint256"}],"name":"AssessmentRequested","type":"event"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"borrower","type":"address"},{"indexed":true,"internalType":"bytes32","name":"requestId","type":"bytes32"},{"indexed":false,"internalType":"enum IRiskTieredVault.Standing","name":"standing","type":"uint8"},{"indexed":false,"internalType":"enum IRiskTieredVault.RiskTier","name":"tier","type":"uint8"},{"indexed":false,"internalType":"uint16","name":"factorBps","type":"uint16"}],"name":"CollateralFactorUpdated","type":"event"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"requestId","type":"bytes32"},{"indexed":false,"internalType":"enum IInferenceHub.RequestStatus","name":"status","type":"uint8"}],"name":"ConsumerRequestClosed","type":"event"},
+  {"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"ConsumerRequestOpened","type":"event"},
+  {"inputs":[],"name":"CALLBACK_GAS","outputs":[{"internalType":"uint32","name":"","type":"uint32"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"HIGH_RISK_FACTOR_BPS","outputs":[{"internalType":"uint16","name":"","type":"uint16"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"HUB","outputs":[{"internalType":"address","name":"","type":"address"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"LOW_RISK_FACTOR_BPS","outputs":[{"internalType":"uint16","name":"","type":"uint16"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"MEDIUM_RISK_FACTOR_BPS","outputs":[{"internalType":"uint16","name":"","type":"uint16"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"MODEL_ID","outputs":[{"internalType":"uint64","name":"","type":"uint64"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"OUTPUT_BITS","outputs":[{"internalType":"uint8","name":"","type":"uint8"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"PROVISIONAL_CAP_BPS","outputs":[{"internalType":"uint16","name":"","type":"uint16"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"SAFE_DEFAULT_FACTOR_BPS","outputs":[{"internalType":"uint16","name":"","type":"uint16"}],"stateMutability":"view","type":"function"},
+  {"inputs":[],"name":"TOKEN","outputs":[{"internalType":"contract IERC20","name":"","type":"address"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"address","name":"borrower","type":"address"},{"internalType":"uint256","name":"collateralValue","type":"uint256"}],"name":"borrowLimit","outputs":[{"internalType":"uint256","name":"limit","type":"uint256"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"borrowerOf","outputs":[{"internalType":"address","name":"borrower","type":"address"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"address","name":"borrower","type":"address"}],"name":"collateralFactorBps","outputs":[{"internalType":"uint16","name":"factorBps","type":"uint16"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"enum IRiskTieredVault.RiskTier","name":"tier","type":"uint8"}],"name":"factorFor","outputs":[{"internalType":"uint16","name":"factorBps","type":"uint16"}],"stateMutability":"pure","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"isOpen","outputs":[{"internalType":"bool","name":"open","type":"bool"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"uint256[]","name":"output","type":"uint256[]"}],"name":"onInferenceCommitted","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"internalType":"uint256[]","name":"output","type":"uint256[]"}],"name":"onInferenceSettled","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"address","name":"borrower","type":"address"}],"name":"positionOf","outputs":[{"components":[{"internalType":"uint16","name":"factorBps","type":"uint16"},{"internalType":"enum IRiskTieredVault.Standing","name":"standing","type":"uint8"},{"internalType":"enum IRiskTieredVault.RiskTier","name":"tier","type":"uint8"},{"internalType":"uint64","name":"updatedAt","type":"uint64"}],"internalType":"struct IRiskTieredVault.Position","name":"position","type":"tuple"}],"stateMutability":"view","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"components":[{"internalType":"address","name":"requester","type":"address"},{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"address","name":"verifier","type":"address"},{"internalType":"uint16","name":"outputWords","type":"uint16"},{"internalType":"uint8","name":"callbackFlags","type":"uint8"},{"internalType":"uint32","name":"callbackGasLimit","type":"uint32"},{"internalType":"uint96","name":"modelFee","type":"uint96"},{"internalType":"uint96","name":"settlementFee","type":"uint96"},{"internalType":"uint96","name":"callbackFee","type":"uint96"},{"internalType":"uint96","name":"bond","type":"uint96"},{"internalType":"uint64","name":"commitDeadline","type":"uint64"},{"internalType":"uint32","name":"proofWindow","type":"uint32"},{"internalType":"uint256[]","name":"input","type":"uint256[]"}],"internalType":"struct IInferenceHub.Request","name":"req","type":"tuple"}],"name":"refundAndSync","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"uint256[]","name":"input","type":"uint256[]"}],"name":"requestAssessment","outputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"},{"components":[{"internalType":"address","name":"requester","type":"address"},{"internalType":"uint64","name":"modelId","type":"uint64"},{"internalType":"address","name":"verifier","type":"address"},{"internalType":"uint16","name":"outputWords","type":"uint16"},{"internalType":"uint8","name":"callbackFlags","type":"uint8"},{"internalType":"uint32","name":"callbackGasLimit","type":"uint32"},{"internalType":"uint96","name":"modelFee","type":"uint96"},{"internalType":"uint96","name":"settlementFee","type":"uint96"},{"internalType":"uint96","name":"callbackFee","type":"uint96"},{"internalType":"uint96","name":"bond","type":"uint96"},{"internalType":"uint64","name":"commitDeadline","type":"uint64"},{"internalType":"uint32","name":"proofWindow","type":"uint32"},{"internalType":"uint256[]","name":"input","type":"uint256[]"}],"internalType":"struct IInferenceHub.Request","name":"req","type":"tuple"},{"internalType":"uint256[]","name":"output","type":"uint256[]"}],"name":"slashAndSync","outputs":[],"stateMutability":"nonpayable","type":"function"},
+  {"inputs":[{"internalType":"bytes32","name":"requestId","type":"bytes32"}],"name":"syncOutcome","outputs":[],"stateMutability":"nonpayable","type":"function"},
 ] as const;
 
 /**
- * `InferenceHub`'s ABI with the errors of the contracts it calls (OPGToken, NodeStaking, ModelRegistry, Groth16VerifierAdapter), which bubble
+ * `InferenceHub`'s ABI with the errors of the contracts it calls (OPGToken, NodeStaking, ModelRegistry, Groth16VerifierAdapter, EnclaveRegistry), which bubble
  * up through the hub unchanged: decoding a hub revert with it names the Solidity error wherever it came from.
  */
 export const inferenceHubWithErrorsAbi = [
@@ -281,7 +451,6 @@ export const inferenceHubWithErrorsAbi = [
   nodeStakingAbi[6], // StakingHubAlreadySet
   nodeStakingAbi[7], // StakingInvalidParam
   nodeStakingAbi[8], // StakingModelInactive
-  nodeStakingAbi[9], // StakingNodeNotRegistered
   nodeStakingAbi[10], // StakingOnlyHub
   nodeStakingAbi[11], // StakingRegistrationUnchanged
   nodeStakingAbi[12], // StakingSlashExceedsStake
@@ -298,12 +467,38 @@ export const inferenceHubWithErrorsAbi = [
   modelRegistryAbi[5], // RegistryModelUnknown
   modelRegistryAbi[6], // RegistryNotModelOwner
   modelRegistryAbi[7], // RegistrySignalCountMismatch
-  groth16VerifierAdapterAbi[2], // VerifierInvalidConfig
-  groth16VerifierAdapterAbi[3], // VerifierMalformedProof
-  groth16VerifierAdapterAbi[4], // VerifierProofCoordinateOutOfField
-  groth16VerifierAdapterAbi[5], // VerifierProofInvalid
-  groth16VerifierAdapterAbi[6], // VerifierSignalCountMismatch
-  groth16VerifierAdapterAbi[7], // VerifierSignalOutOfField
+  groth16VerifierAdapterAbi[1], // VerifierBatchEmpty
+  groth16VerifierAdapterAbi[2], // VerifierBatchInvalid
+  groth16VerifierAdapterAbi[3], // VerifierBatchShapeMismatch
+  groth16VerifierAdapterAbi[5], // VerifierInvalidConfig
+  groth16VerifierAdapterAbi[6], // VerifierMalformedProof
+  groth16VerifierAdapterAbi[7], // VerifierProofCoordinateOutOfField
+  groth16VerifierAdapterAbi[8], // VerifierProofInvalid
+  groth16VerifierAdapterAbi[9], // VerifierSignalCountMismatch
+  groth16VerifierAdapterAbi[10], // VerifierSignalOutOfField
+  enclaveRegistryAbi[1], // EnclaveAdapterNotAllowed
+  enclaveRegistryAbi[2], // EnclaveAttestationFromFuture
+  enclaveRegistryAbi[3], // EnclaveAttestationStale
+  enclaveRegistryAbi[4], // EnclaveDebugMeasurement
+  enclaveRegistryAbi[5], // EnclaveInvalidAdapter
+  enclaveRegistryAbi[6], // EnclaveInvalidBounds
+  enclaveRegistryAbi[7], // EnclaveKeyAdapterDisallowed
+  enclaveRegistryAbi[8], // EnclaveKeyExpired
+  enclaveRegistryAbi[9], // EnclaveKeyIsRevoked
+  enclaveRegistryAbi[10], // EnclaveKeyMeasurementChanged
+  enclaveRegistryAbi[11], // EnclaveKeyUnknown
+  enclaveRegistryAbi[12], // EnclaveMeasurementAlreadyApproved
+  enclaveRegistryAbi[13], // EnclaveMeasurementNotApproved
+  enclaveRegistryAbi[14], // EnclaveMeasurementRevoked
+  enclaveRegistryAbi[15], // EnclaveMeasurementUnknown
+  enclaveRegistryAbi[16], // EnclaveMeasurementZero
+  enclaveRegistryAbi[17], // EnclaveNotModelOwner
+  enclaveRegistryAbi[18], // EnclaveRenewalNotLater
+  enclaveRegistryAbi[19], // EnclaveSignatureExpired
+  enclaveRegistryAbi[20], // EnclaveSignatureHighS
+  enclaveRegistryAbi[21], // EnclaveSignatureInvalid
+  enclaveRegistryAbi[22], // EnclaveSignatureLength
+  enclaveRegistryAbi[23], // EnclaveSignerZero
 ] as const;
 
 /** Every generated ABI by contract name. */
@@ -314,9 +509,43 @@ export const contractAbis = {
   InferenceHub: inferenceHubAbi,
   Groth16VerifierAdapter: groth16VerifierAdapterAbi,
   TestCircuitGroth16Verifier: testCircuitGroth16VerifierAbi,
+  TestCircuitBatchVerifier: testCircuitBatchVerifierAbi,
   InferenceConsumer: inferenceConsumerAbi,
+  EnclaveRegistry: enclaveRegistryAbi,
+  AutomataNitroAdapter: automataNitroAdapterAbi,
+  InsecureDevAttestationAdapter: insecureDevAttestationAdapterAbi,
+  AutomataNitroVerifierDouble: automataNitroVerifierDoubleAbi,
   MockInferenceConsumer: mockInferenceConsumerAbi,
+  RiskTieredVault: riskTieredVaultAbi,
 } as const;
+
+/** Solidity enum `IRiskTieredVault.RiskTier` (contracts/examples/interfaces/IRiskTieredVault.sol); each member's value is its position. */
+export const RiskTier = {
+  Low: 0,
+  Medium: 1,
+  High: 2,
+} as const;
+/** A value of `IRiskTieredVault.RiskTier`. */
+export type RiskTier = (typeof RiskTier)[keyof typeof RiskTier];
+
+/** Solidity enum `IRiskTieredVault.Standing` (contracts/examples/interfaces/IRiskTieredVault.sol); each member's value is its position. */
+export const Standing = {
+  Unassessed: 0,
+  Pending: 1,
+  Provisional: 2,
+  Confirmed: 3,
+} as const;
+/** A value of `IRiskTieredVault.Standing`. */
+export type Standing = (typeof Standing)[keyof typeof Standing];
+
+/** Solidity enum `IEnclaveRegistry.MeasurementStatus` (contracts/interfaces/IEnclaveRegistry.sol); each member's value is its position. */
+export const MeasurementStatus = {
+  None: 0,
+  Approved: 1,
+  Revoked: 2,
+} as const;
+/** A value of `IEnclaveRegistry.MeasurementStatus`. */
+export type MeasurementStatus = (typeof MeasurementStatus)[keyof typeof MeasurementStatus];
 
 /** Solidity enum `IInferenceHub.RequestStatus` (contracts/interfaces/IInferenceHub.sol); each member's value is its position. */
 export const RequestStatus = {
@@ -338,6 +567,26 @@ export const VerificationMode = {
 } as const;
 /** A value of `IModelRegistry.VerificationMode`. */
 export type VerificationMode = (typeof VerificationMode)[keyof typeof VerificationMode];
+
+/** Solidity enum `IAutomataNitroEnclaveVerifier.ZkCoProcessorType` (contracts/interfaces/external/IAutomataNitroEnclaveVerifier.sol); each member's value is its position. */
+export const ZkCoProcessorType = {
+  Unknown: 0,
+  RiscZero: 1,
+  Succinct: 2,
+  Pico: 3,
+} as const;
+/** A value of `IAutomataNitroEnclaveVerifier.ZkCoProcessorType`. */
+export type ZkCoProcessorType = (typeof ZkCoProcessorType)[keyof typeof ZkCoProcessorType];
+
+/** Solidity enum `IAutomataNitroEnclaveVerifier.VerificationResult` (contracts/interfaces/external/IAutomataNitroEnclaveVerifier.sol); each member's value is its position. */
+export const VerificationResult = {
+  Success: 0,
+  RootCertNotTrusted: 1,
+  IntermediateCertsNotTrusted: 2,
+  InvalidTimestamp: 3,
+} as const;
+/** A value of `IAutomataNitroEnclaveVerifier.VerificationResult`. */
+export type VerificationResult = (typeof VerificationResult)[keyof typeof VerificationResult];
 
 /** Solidity enum `MockInferenceConsumer.Mode` (contracts/mocks/MockInferenceConsumer.sol); each member's value is its position. */
 export const MockInferenceConsumerMode = {

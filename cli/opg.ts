@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerRelayerCommands } from "../relayer/cli.ts";
+import { registerTeeNodeCommands } from "../relayer/teeJobs/teeCommands.ts";
+import { registerTeeCommands } from "../tee/index.ts";
 import { registerModelCommands } from "../zkml/index.ts";
 
 /** Reads the project's version from package.json (one source of truth). */
@@ -21,6 +23,8 @@ export function createProgram(): Command {
     .exitOverride();
   registerModelCommands(program);
   registerRelayerCommands(program);
+  registerTeeCommands(program);
+  registerTeeNodeCommands(program);
   return program;
 }
 

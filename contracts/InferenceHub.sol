@@ -206,9 +206,11 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         _expectStatus(requestId, _effectiveStatus(status, binding), RequestStatus.Requested);
         if (block.timestamp > deadline) revert HubCommitDeadlinePassed(requestId, deadline);
         _acceptCommit(requestId, req, output, binding);
-        // The bond is not locked (nothing is left to prove), but the node must be staked for the model with the
-        // bond free, exactly as a commit requires.
-        _lockedWithBond(STAKING.bondableStake(msg.sender, req.modelId), _nodes[msg.sender].lockedBond, req.bond);
+        // Only a node registered for the model serves it. No bond is locked and none needs to be free: the result is
+        // final in this call, so there is no proof window in which a bond could be slashed.
+        if (!STAKING.isRegistered(msg.sender, req.modelId)) {
+            revert INodeStaking.StakingNodeNotRegistered(msg.sender, req.modelId);
+        }
         if (req.verifier.code.length == 0) revert IProofVerifier.VerifierCallNoCode(req.verifier);
         ITeeResultVerifier(req.verifier).verifyResult(
             requestId, req.modelId, _hashWords(req.input), _hashWords(output), msg.sender, signature

@@ -3,15 +3,18 @@ import { contractAbis } from "../abi/index.ts";
 import { waitForSuccess, writeAndWait } from "../sdk/actions/writeAndWait.ts";
 import type { SdkClients } from "../sdk/clients.ts";
 import { type ContractArtifact, readArtifact } from "./artifacts.ts";
-import { DEPLOYER, type DeployPlan, resolvePlanArg } from "./protocolPlan.ts";
+import { DEPLOYER, type DeployPlan, type EveryChainKey, LOCAL_CHAIN_ID, resolvePlanArg } from "./protocolPlan.ts";
 
 /** Clients for deploying: the wallet must carry its account. */
 export type DeployClients = SdkClients;
 
-/** Addresses of a plan's contracts by key, and the block of its first deployment (where log scans may start). */
-export type PlanDeployment<plan extends DeployPlan> = { [key in keyof plan["contracts"]]: Address } & {
-  deployBlock: bigint;
-};
+/**
+ * Addresses of a plan's contracts by key (a `localChainOnly` one only on chain 31337), and the block of its first
+ * deployment (where log scans may start).
+ */
+export type PlanDeployment<plan extends DeployPlan> = { [key in EveryChainKey<plan>]: Address } & {
+  [key in Exclude<keyof plan["contracts"] & string, EveryChainKey<plan>>]?: Address;
+} & { deployBlock: bigint };
 
 /**
  * Deploys one contract from its artifact (constructor arguments typed by its ABI) and waits for the receipt;
@@ -37,7 +40,7 @@ export async function deployArtifact<const abi extends Abi | readonly unknown[]>
 
 /**
  * Deploys `plan` with viem: its contracts in order, then its calls, then (when `governance` is not the
- * deployer) its handover calls. `params` override the plan's defaults by name; a parameter group (`hub`)
+ * deployer) its handover calls; `localChainOnly` contracts and calls only when the chain id is 31337. `params` override the plan's defaults by name; a parameter group (`hub`)
  * is replaced whole.
  */
 export async function deployPlan<plan extends DeployPlan>(
@@ -58,8 +61,10 @@ export async function deployPlan<plan extends DeployPlan>(
       account: (which) => (which === "deployer" ? deployer : governance),
       literal: (value) => value,
     });
+  const local = (await clients.publicClient.getChainId()) === LOCAL_CHAIN_ID;
   let deployBlock: bigint | undefined;
-  for (const [key, { contract, args }] of Object.entries(plan.contracts)) {
+  for (const [key, { contract, args, localChainOnly }] of Object.entries(plan.contracts)) {
+    if (localChainOnly && !local) continue;
     // Plan arguments are checked against the ABI when viem encodes them, not by the type system.
     const artifact: ContractArtifact = readArtifact(contract);
     const deployed = await deployArtifact(clients, artifact, args.map(resolve), `${contract} deployment`);
@@ -67,7 +72,8 @@ export async function deployPlan<plan extends DeployPlan>(
     deployBlock ??= deployed.blockNumber;
   }
   const calls = isAddressEqual(governance, deployer) ? plan.calls : [...plan.calls, ...plan.handover];
-  for (const { on, functionName, args } of calls) {
+  for (const { on, functionName, args, localChainOnly } of calls) {
+    if (localChainOnly && !local) continue;
     const contractName = plan.contracts[on]?.contract ?? fail(`${plan.id}: a call is made on unknown ${on}`);
     await writeAndWait(clients, {
       contractName,

@@ -9,8 +9,9 @@ export { DEFAULT_PROTOCOL_PARAMS, OPG, type ProtocolParams } from "./protocolPla
 export type ProtocolDeployment = PlanDeployment<typeof PROTOCOL_PLAN>;
 
 /**
- * Deploys the protocol plan (`PROTOCOL_PLAN`: OPGToken, ModelRegistry, NodeStaking, InferenceHub, then
- * `NodeStaking.setHub`) from Hardhat artifacts with viem and returns the addresses; staking ownership is
+ * Deploys the protocol plan (`PROTOCOL_PLAN`: OPGToken, ModelRegistry, NodeStaking, InferenceHub, EnclaveRegistry,
+ * then `NodeStaking.setHub`; on chain 31337 also the INSECURE dev attestation adapter, allowed by the enclave
+ * registry) from Hardhat artifacts with viem and returns the addresses; staking and enclave-registry ownership are
  * offered to `params.governance` when it is not the deployer. Used by tests, the relayer's local chain and
  * demo scripts alike; testnets deploy the same plan with Ignition (`deploy/modules/Protocol.ts`).
  */

@@ -2,7 +2,10 @@ import type { Abi, Address } from "viem";
 import { type ContractArtifact, readArtifact } from "./artifacts.ts";
 import { type DeployClients, deployArtifact } from "./deployPlan.ts";
 
-/** A compiled snarkjs verifier: `<modelDir>/verifier.json` or a Hardhat artifact. */
+/**
+ * A compiled verifier: `<modelDir>/batch-verifier.json` (the model compiler's batch verifier), `<modelDir>/verifier.json`
+ * (snarkjs') or a Hardhat artifact.
+ */
 export type VerifierArtifact = ContractArtifact<Abi | readonly unknown[]>;
 
 /** Addresses of a deployed verifier and its `IProofVerifier` adapter. */
@@ -27,6 +30,18 @@ export async function deployGroth16Verifier(
     "Groth16VerifierAdapter deployment",
   );
   return { groth16Verifier: groth16.address, adapter: adapter.address };
+}
+
+/**
+ * Deploys a model's generated batch verifier (`<modelDir>/batch-verifier.json`). It implements `IBatchProofVerifier`
+ * and `IProofVerifier` itself, so its address is what `ModelRegistry.register` takes: no adapter.
+ */
+export async function deployBatchVerifier(
+  clients: DeployClients,
+  { verifier }: { verifier: VerifierArtifact },
+): Promise<{ batchVerifier: Address }> {
+  const deployed = await deployArtifact(clients, verifier, [], "batch verifier deployment");
+  return { batchVerifier: deployed.address };
 }
 
 /** Deploys the repository's test-circuit verifier (3 public signals: y, x0, x1) with its adapter. */

@@ -5,11 +5,18 @@ import type {
   ModuleParameterType,
   NamedArtifactContractDeploymentFuture,
 } from "@nomicfoundation/ignition-core";
-import { DEPLOYER, type DeployPlan, type ParamValue, type PlanArg, resolvePlanArg } from "./protocolPlan.ts";
+import {
+  DEPLOYER,
+  type DeployPlan,
+  type EveryChainKey,
+  type ParamValue,
+  type PlanArg,
+  resolvePlanArg,
+} from "./protocolPlan.ts";
 
 /** The futures an Ignition module built from `plan` returns, typed by contract name (for `ignition.deploy`). */
 export type PlanFutures<plan extends DeployPlan> = {
-  [key in keyof plan["contracts"] & string]: NamedArtifactContractDeploymentFuture<plan["contracts"][key]["contract"]>;
+  [key in EveryChainKey<plan>]: NamedArtifactContractDeploymentFuture<plan["contracts"][key]["contract"]>;
 };
 
 /** Plan arguments as Ignition values: parameters become module parameters, refs futures, accounts account 0. */
@@ -33,7 +40,9 @@ function ignitionArgs(m: IgnitionModuleBuilder, plan: DeployPlan, futures: Recor
 }
 
 /**
- * A Hardhat Ignition module deploying `plan`: its contracts in order with their arguments, then its calls.
+ * A Hardhat Ignition module deploying `plan`: its contracts in order with their arguments, then its calls. Parts
+ * marked `localChainOnly` are left out: the module cannot branch on the chain, and it deploys real networks, where
+ * they must never exist (the INSECURE dev attestation adapter refuses any chain but 31337 anyway).
  * Every parameter of the plan's defaults is a module parameter of the same name (a group's members by their
  * own names); governance is the deployer, to be handed over afterwards with the two-step `transferOwnership`.
  */
@@ -41,10 +50,11 @@ export function ignitionModule<const plan extends DeployPlan>(plan: plan) {
   return buildModule(plan.id, (m) => {
     const futures: Record<string, NamedArtifactContractDeploymentFuture<string>> = {};
     const resolve = ignitionArgs(m, plan, futures);
-    for (const [key, { contract, args }] of Object.entries(plan.contracts)) {
-      futures[key] = m.contract(contract, args.map(resolve));
+    for (const [key, { contract, args, localChainOnly }] of Object.entries(plan.contracts)) {
+      if (!localChainOnly) futures[key] = m.contract(contract, args.map(resolve));
     }
-    for (const { on, functionName, args } of plan.calls) {
+    for (const { on, functionName, args, localChainOnly } of plan.calls) {
+      if (localChainOnly) continue;
       m.call(futures[on] ?? fail(`${plan.id}: a call is made on unknown ${on}`), functionName, args.map(resolve));
     }
     return futures as PlanFutures<plan>;

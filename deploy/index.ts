@@ -3,6 +3,7 @@ export { type ContractArtifact, PROTOCOL_SOURCES, type ProtocolContractName, rea
 export { type DeployClients, deployArtifact, deployPlan, type PlanDeployment } from "./deployPlan.ts";
 export { deployProtocol, type HubParams, type ProtocolDeployment } from "./deployProtocol.ts";
 export {
+  deployBatchVerifier,
   deployGroth16Verifier,
   deployTestCircuitVerifier,
   type VerifierArtifact,
@@ -19,4 +20,4 @@ export {
   PROTOCOL_PLAN,
   type ProtocolParams,
 } from "./protocolPlan.ts";
-export { type RegisteredModel, registerCompiledModel, registerModel } from "./registerModel.ts";
+export { type ModelVerifier, type RegisteredModel, registerCompiledModel, registerModel } from "./registerModel.ts";

@@ -28,8 +28,26 @@ export type PlanArg =
   | typeof DEPLOYER
   | typeof GOVERNANCE;
 
-/** A call on a contract of the plan, made after every contract is deployed. */
-export type PlanCall = { readonly on: string; readonly functionName: string; readonly args: readonly PlanArg[] };
+/** Hardhat's local chain: the only chain on which `localChainOnly` parts of a plan are deployed. */
+export const LOCAL_CHAIN_ID = 31337;
+
+/**
+ * A call on a contract of the plan, made after every contract is deployed. `localChainOnly` calls are made by
+ * `deployPlan` on chain 31337 only and never by the Ignition module (which deploys real networks).
+ */
+export type PlanCall = {
+  readonly on: string;
+  readonly functionName: string;
+  readonly args: readonly PlanArg[];
+  readonly localChainOnly?: true;
+};
+
+/** A contract of a plan; `localChainOnly` as for `PlanCall` (e.g. the INSECURE dev attestation adapter). */
+export type PlanContract = {
+  readonly contract: ProtocolContractName;
+  readonly args: readonly PlanArg[];
+  readonly localChainOnly?: true;
+};
 
 /**
  * A deployment both deployers are built from: `deployProtocol` (viem: tests, local chains, the demo) and
@@ -40,9 +58,7 @@ export type DeployPlan = {
   readonly id: string;
   /** Parameter defaults; a nested object is a group whose members are parameters of their own. */
   readonly defaults: Readonly<Record<string, ParamValue | Readonly<Record<string, ParamValue>>>>;
-  readonly contracts: Readonly<
-    Record<string, { readonly contract: ProtocolContractName; readonly args: readonly PlanArg[] }>
-  >;
+  readonly contracts: Readonly<Record<string, PlanContract>>;
   readonly calls: readonly PlanCall[];
   /** Calls that hand governance from the deployer to `GOVERNANCE`, made only when the two differ. */
   readonly handover: readonly PlanCall[];
@@ -61,6 +77,10 @@ export type ProtocolParams = {
   unbondDelay: bigint;
   /** The hub's governance parameters, as in `IInferenceHub.HubParams`. */
   hub: HubParams;
+  /** Oldest TEE attestation the enclave registry accepts at registration, in seconds. */
+  maxAttestationAge: bigint;
+  /** An enclave key's life from its attestation's time, in seconds (> `maxAttestationAge`). */
+  keyTtl: bigint;
 };
 
 /** Development defaults: short windows so local chains and tests move fast. */
@@ -79,6 +99,9 @@ export const DEFAULT_PROTOCOL_PARAMS: ProtocolParams = Object.freeze({
     requestBond: 10n * OPG,
     slashRemainderRecipient: "0x0000000000000000000000000000000000000000",
   }),
+  // An hour covers proving the attestation with Automata's ZK route; a key is re-attested daily.
+  maxAttestationAge: 3_600n,
+  keyTtl: 86_400n,
 });
 
 const param = (name: Exclude<keyof ProtocolParams, "governance">) => ({ param: name }) as const;
@@ -95,19 +118,44 @@ const PROTOCOL_CONTRACTS = {
     args: [ref("token"), ref("registry"), DEPLOYER, param("minStake"), param("unbondDelay")],
   },
   hub: { contract: "InferenceHub", args: [ref("token"), ref("registry"), ref("staking"), GOVERNANCE, param("hub")] },
+  // The deployer owns the enclave registry until the local chain's dev adapter is allowed, then hands it over.
+  enclaveRegistry: {
+    contract: "EnclaveRegistry",
+    args: [DEPLOYER, ref("registry"), param("maxAttestationAge"), param("keyTtl")],
+  },
+  // INSECURE (no attestation at all): local chain only, for the demo and tests without an enclave.
+  insecureDevAttestationAdapter: { contract: "InsecureDevAttestationAdapter", args: [], localChainOnly: true },
 } as const;
 
 /**
- * The protocol: OPGToken, ModelRegistry, NodeStaking, InferenceHub, then `NodeStaking.setHub(hub)`. Adding a
- * contract, argument, call or parameter here changes `deployProtocol` and the Ignition module alike.
+ * The protocol: OPGToken, ModelRegistry, NodeStaking, InferenceHub, EnclaveRegistry, then `NodeStaking.setHub(hub)`;
+ * on the local chain (31337) only, the INSECURE dev attestation adapter, allowed by the enclave registry. Adding a
+ * contract, argument, call or parameter here changes `deployProtocol` and the Ignition module alike. The Automata
+ * Nitro adapter is deployed per network by `deploy/modules/AutomataNitroAdapter.ts`.
  */
 export const PROTOCOL_PLAN = {
   id: "Protocol",
   defaults: { tokenRecipient: DEPLOYER, ...DEFAULT_PROTOCOL_PARAMS },
   contracts: PROTOCOL_CONTRACTS,
-  calls: [{ on: "staking", functionName: "setHub", args: [ref("hub")] }],
-  handover: [{ on: "staking", functionName: "transferOwnership", args: [GOVERNANCE] }],
+  calls: [
+    { on: "staking", functionName: "setHub", args: [ref("hub")] },
+    {
+      on: "enclaveRegistry",
+      functionName: "setAdapterAllowed",
+      args: [ref("insecureDevAttestationAdapter"), true],
+      localChainOnly: true,
+    },
+  ],
+  handover: [
+    { on: "staking", functionName: "transferOwnership", args: [GOVERNANCE] },
+    { on: "enclaveRegistry", functionName: "transferOwnership", args: [GOVERNANCE] },
+  ],
 } as const satisfies DeployPlan;
+
+/** Keys of `plan`'s contracts that every chain gets (not `localChainOnly`). */
+export type EveryChainKey<plan extends DeployPlan> = {
+  [key in keyof plan["contracts"] & string]: plan["contracts"][key] extends { localChainOnly: true } ? never : key;
+}[keyof plan["contracts"] & string];
 
 /** Key of a contract in the protocol plan. */
 export type ProtocolContractKey = keyof typeof PROTOCOL_CONTRACTS;

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Address, type Hex, keccak256, parseEventLogs } from "viem";
 import { z } from "zod";
@@ -6,7 +6,7 @@ import { modelRegistryAbi, VerificationMode } from "../abi/index.ts";
 import { writeAndWait } from "../sdk/actions/writeAndWait.ts";
 import { EventMissingError } from "../sdk/errors.ts";
 import type { DeployClients } from "./deployPlan.ts";
-import { deployGroth16Verifier, type VerifierArtifact } from "./deployVerifier.ts";
+import { deployBatchVerifier, deployGroth16Verifier, type VerifierArtifact } from "./deployVerifier.ts";
 
 /** The parts of `<modelDir>/manifest.json` registration needs (the model compiler writes the full manifest). */
 const RegistrationManifest = z.object({
@@ -21,18 +21,38 @@ const VerifierJson = z.object({
   bytecode: z.string().regex(/^0x[0-9a-fA-F]+$/),
 });
 
+/** The file the model compiler writes the batch verifier to (`ARTIFACT_FILES.batchVerifierJson`). */
+const BATCH_VERIFIER_FILE = "batch-verifier.json";
+/** snarkjs' verifier (`ARTIFACT_FILES.verifierJson`): registered behind an adapter when a package has no batch verifier. */
+const SNARKJS_VERIFIER_FILE = "verifier.json";
+
+/**
+ * The verifier to deploy for a model: the compiler's batch verifier (registered as is), or a snarkjs verifier
+ * (registered behind a `Groth16VerifierAdapter`, for packages compiled before the batch verifier existed).
+ */
+export type ModelVerifier =
+  | { kind: "batch"; artifact: VerifierArtifact }
+  | { kind: "snarkjs"; artifact: VerifierArtifact };
+
 /** A registered model and the contracts deployed for it. */
 export type RegisteredModel = {
   modelId: bigint;
-  groth16Verifier: Address;
-  adapter: Address;
+  /** The address the registry holds as the model's verifier: the batch verifier, or the adapter. */
+  verifier: Address;
+  verifierKind: ModelVerifier["kind"];
+  /** The snarkjs verifier behind the adapter (`snarkjs` kind only). */
+  groth16Verifier?: Address;
+  /** The adapter (`snarkjs` kind only). */
+  adapter?: Address;
   /** `keccak256` of the manifest file's bytes, as stored on chain. */
   manifestHash: Hex;
 };
 
 /**
- * Deploys a compiled model's snarkjs verifier (`<modelDir>/verifier.json`) behind a `Groth16VerifierAdapter`
- * and registers it in the ModelRegistry with the manifest's word counts; the caller becomes the model owner.
+ * Deploys a compiled model's verifier and registers it in the ModelRegistry with the manifest's word counts; the
+ * caller becomes the model owner. The verifier is the package's generated batch verifier
+ * (`<modelDir>/batch-verifier.json`, one contract that serves `settle` and `settleBatch`); a package without one
+ * (compiled before it existed) gets its snarkjs verifier (`verifier.json`) behind a `Groth16VerifierAdapter`.
  * `manifestHash` is `keccak256` of `manifest.json`'s bytes. Throws naming the file or field that is wrong.
  */
 export async function registerCompiledModel(
@@ -43,13 +63,15 @@ export async function registerCompiledModel(
   const manifestBytes = readFileSync(manifestPath);
   const manifest = RegistrationManifest.safeParse(JSON.parse(manifestBytes.toString("utf8")));
   if (!manifest.success) throw new Error(`${manifestPath}: ${manifest.error.message}`);
-  const verifierPath = join(opts.modelDir, "verifier.json");
+  const batchPath = join(opts.modelDir, BATCH_VERIFIER_FILE);
+  const kind = existsSync(batchPath) ? "batch" : "snarkjs";
+  const verifierPath = kind === "batch" ? batchPath : join(opts.modelDir, SNARKJS_VERIFIER_FILE);
   const verifier = VerifierJson.safeParse(JSON.parse(readFileSync(verifierPath, "utf8")));
   if (!verifier.success) throw new Error(`${verifierPath}: ${verifier.error.message}`);
   const { inputWords, outputWords } = manifest.data.publicSignals;
   return registerModel(clients, {
     registry: opts.registry,
-    verifier: verifier.data as VerifierArtifact,
+    verifier: { kind, artifact: verifier.data as VerifierArtifact },
     inputWords,
     outputWords,
     manifestHash: keccak256(manifestBytes),
@@ -58,12 +80,15 @@ export async function registerCompiledModel(
   });
 }
 
-/** Deploys `verifier` behind an adapter and registers a ZK model with these terms. */
+/**
+ * Deploys `verifier` (a batch verifier as is, a snarkjs verifier behind an adapter) and registers a ZK model with
+ * these terms. The registry checks that the verifier's `publicSignalCount()` is `inputWords + outputWords`.
+ */
 export async function registerModel(
   clients: DeployClients,
   opts: {
     registry: Address;
-    verifier: VerifierArtifact;
+    verifier: ModelVerifier;
     inputWords: number;
     outputWords: number;
     manifestHash: Hex;
@@ -71,10 +96,7 @@ export async function registerModel(
     price: bigint;
   },
 ): Promise<RegisteredModel> {
-  const { groth16Verifier, adapter } = await deployGroth16Verifier(clients, {
-    verifier: opts.verifier,
-    signalCount: opts.inputWords + opts.outputWords,
-  });
+  const deployed = await deployModelVerifier(clients, opts.verifier, opts.inputWords + opts.outputWords);
   const receipt = await writeAndWait(clients, {
     contractName: "ModelRegistry",
     address: opts.registry,
@@ -82,7 +104,7 @@ export async function registerModel(
     functionName: "register",
     args: [
       VerificationMode.ZK,
-      adapter,
+      deployed.verifier,
       opts.manifestHash,
       opts.manifestURI,
       opts.inputWords,
@@ -92,5 +114,21 @@ export async function registerModel(
   });
   const [event] = parseEventLogs({ abi: modelRegistryAbi, logs: receipt.logs, eventName: "ModelRegistered" });
   if (!event) throw new EventMissingError("ModelRegistered", receipt.transactionHash);
-  return { modelId: event.args.modelId, groth16Verifier, adapter, manifestHash: opts.manifestHash };
+  return { ...deployed, modelId: event.args.modelId, manifestHash: opts.manifestHash };
+}
+
+async function deployModelVerifier(
+  clients: DeployClients,
+  verifier: ModelVerifier,
+  signalCount: number,
+): Promise<Pick<RegisteredModel, "verifier" | "verifierKind" | "groth16Verifier" | "adapter">> {
+  if (verifier.kind === "batch") {
+    const { batchVerifier } = await deployBatchVerifier(clients, { verifier: verifier.artifact });
+    return { verifier: batchVerifier, verifierKind: "batch" };
+  }
+  const { groth16Verifier, adapter } = await deployGroth16Verifier(clients, {
+    verifier: verifier.artifact,
+    signalCount,
+  });
+  return { verifier: adapter, verifierKind: "snarkjs", groth16Verifier, adapter };
 }

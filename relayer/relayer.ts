@@ -5,17 +5,22 @@ import { type Common, createCommon } from "./common/common.ts";
 import type { RelayerConfig } from "./common/config.ts";
 import { classifyError, RelayerError } from "./common/errors.ts";
 import type { Logger } from "./common/logger.ts";
-import { sleep } from "./common/retry.ts";
+import { createBatcher } from "./jobs/batcher.ts";
 import { checkModelsMatchChain } from "./jobs/checkModels.ts";
 import { createIntake } from "./jobs/intake.ts";
 import { type JobDeps, processJob } from "./jobs/processJob.ts";
 import { createJobScheduler, type JobScheduler } from "./jobs/scheduler.ts";
 import { withdrawEarnings } from "./jobs/withdrawEarnings.ts";
+import { createNodeSnapshot } from "./ops/nodeSnapshot.ts";
 import { type Health, serveOperations } from "./ops/server.ts";
+import { createStatusSource } from "./ops/statusApi.ts";
 import { createProverPool } from "./prover/proverPool.ts";
-import { openStore, type Store } from "./store/store.ts";
+import { type Job, openStore, type Store } from "./store/store.ts";
 import { createWatcher, type Watcher } from "./sync/watcher.ts";
+import { openTeeModels } from "./teeJobs/openTeeModels.ts";
+import { processTeeJob, type TeeJobDeps } from "./teeJobs/processTeeJob.ts";
 import { type ChainClients, createChainClients, createTxSender, type TxSender } from "./tx/chain.ts";
+import { type ChainHead, createChainHead, defaultWsUrl } from "./tx/chainHead.ts";
 
 /** How long shutdown waits for in-flight jobs to finish their current step. */
 const DRAIN_TIMEOUT_MS = 60_000;
@@ -49,6 +54,37 @@ async function loadModels(common: Common): Promise<Map<string, CompiledModel>> {
   return models;
 }
 
+/** A pause between polls that a new head (or anything else) can end early. */
+function createWakeup() {
+  let early = false;
+  let wake: (() => void) | undefined;
+  return {
+    /** Ends the current pause, or the next one at once. */
+    kick(): void {
+      if (wake) wake();
+      else early = true;
+    },
+    /** Waits `ms`, until `kick`, or until `signal` aborts. */
+    pause(ms: number, signal: AbortSignal): Promise<void> {
+      if (early || signal.aborted) {
+        early = false;
+        return Promise.resolve();
+      }
+      return new Promise((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          signal.removeEventListener("abort", done);
+          wake = undefined;
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal.addEventListener("abort", done, { once: true });
+        wake = done;
+      });
+    },
+  };
+}
+
 /** The poll loop: scan logs, move open jobs, do periodic work, publish gauges; until shutdown begins. */
 async function pollLoop(parts: {
   common: Common;
@@ -57,12 +93,15 @@ async function pollLoop(parts: {
   store: Store;
   periodic: () => Promise<void>;
   status: { rpcOk: boolean; lag: number };
+  head: ChainHead;
+  wakeup: ReturnType<typeof createWakeup>;
 }): Promise<void> {
   const { common, watcher, scheduler, store, status } = parts;
   for (let poll = 1; !common.stopping.aborted; poll++) {
     try {
       status.lag = await watcher.poll();
       status.rpcOk = true;
+      parts.head.observe(watcher.lastHead());
       for (const job of store.openJobs()) scheduler.kick(job);
       // Bounded (one small batch per poll): the table holds open jobs plus the retention period's history.
       store.pruneFinished(Date.now() - common.config.retention.finishedJobsMs);
@@ -76,7 +115,7 @@ async function pollLoop(parts: {
       status.rpcOk = !error.retryable;
       common.log.warn({ err: error.message, retryable: error.retryable }, "watcher step failed");
     }
-    if (status.lag === 0) await sleep(common.config.pollIntervalMs, common.stopping).catch(() => undefined);
+    if (status.lag === 0) await parts.wakeup.pause(common.config.pollIntervalMs, common.stopping);
   }
 }
 
@@ -93,9 +132,10 @@ function connect(common: Common, clients: ChainClients | undefined): Promise<Cha
 /** Alerts of the sender kept for `/healthz`, newest last. */
 type RecentAlerts = Health["txAlerts"];
 
-function createSender(common: Common, chain: ChainClients, recent: RecentAlerts): TxSender {
+function createSender(common: Common, chain: ChainClients, recent: RecentAlerts, head: ChainHead): TxSender {
   return createTxSender({
     clients: chain,
+    fees: head.fees,
     log: common.log.child({ module: "tx" }),
     gas: common.config.gas,
     dryRun: common.config.dryRun,
@@ -114,6 +154,36 @@ function txHealth(recent: RecentAlerts): { alerts: RecentAlerts; ok: boolean } {
   const since = Date.now() - TX_ALERT_WINDOW_MS;
   const alerts = recent.filter((a) => Date.parse(a.at) >= since);
   return { alerts, ok: !alerts.some((a) => a.kind === "stuck" || a.kind === "feeCapReached") };
+}
+
+/**
+ * Serves `/metrics`, `/healthz` and the read-only status page (unless metrics are disabled). The page's
+ * chain reads (stake, bond, earnings) are cached in a `createNodeSnapshot`; everything else comes from
+ * the store and from state the poll loop already keeps.
+ */
+async function serveOps(
+  common: Common,
+  parts: { store: Store; chain: ChainClients; hub: `0x${string}`; node: `0x${string}`; watcher: Watcher },
+  health: () => Promise<Health>,
+) {
+  const { config, metrics } = common;
+  if (!config.metrics.enabled) return undefined;
+  const snapshot = createNodeSnapshot({
+    publicClient: parts.chain.publicClient,
+    hub: parts.hub,
+    abi: inferenceHubWithErrorsAbi,
+    node: parts.node,
+    log: common.log.child({ module: "status" }),
+  });
+  const status = createStatusSource({
+    config,
+    store: parts.store,
+    node: parts.node,
+    snapshot,
+    head: parts.watcher.lastHead,
+    health,
+  });
+  return serveOperations({ host: config.metrics.host, port: config.metrics.port, metrics, health, status });
 }
 
 /**
@@ -136,12 +206,35 @@ export async function startRelayer(config: RelayerConfig, log: Logger, clients?:
   const prover = createProverPool(config.proverConcurrency);
   common.onShutdown("prover pool", () => prover.close());
   const recentTxAlerts: RecentAlerts = [];
-  const sender = createSender(common, chain, recentTxAlerts);
+  const head = createChainHead({
+    publicClient: chain.publicClient,
+    log: log.child({ module: "head" }),
+    signal: common.hardStop,
+  });
+  const wakeup = createWakeup();
+  const wsUrl = config.wsUrl === false ? undefined : (config.wsUrl ?? defaultWsUrl(config.rpcUrls));
+  const subscription = wsUrl ? await head.subscribe(wsUrl) : undefined;
+  if (subscription) common.onShutdown("new-head subscription", subscription.close);
+  // A new head wakes the watcher at once; the watcher's finality rules still decide what it reads.
+  head.onHead(() => wakeup.kick());
+  const sender = createSender(common, chain, recentTxAlerts, head);
+  const batcher = createBatcher({
+    hub,
+    abi,
+    publicClient: chain.publicClient,
+    sender,
+    head,
+    log: log.child({ module: "batcher" }),
+    metrics: common.metrics,
+    batch: config.batch,
+  });
   const deps: JobDeps = {
     hub,
     abi,
     publicClient: chain.publicClient,
     sender,
+    batcher,
+    head,
     store,
     models,
     prover,
@@ -151,13 +244,21 @@ export async function startRelayer(config: RelayerConfig, log: Logger, clients?:
     policy: config.policy,
     maxFeePerGas: config.gas.maxFeePerGas,
   };
-  const scheduler = createJobScheduler({ common, store, step: (job) => processJob(deps, job) });
-  const intake = createIntake({
-    store,
-    servedModels: new Set(models.keys()),
-    log: deps.log,
-    metrics: common.metrics,
+  const teeModels = await openTeeModels(common, { publicClient: chain.publicClient, hub }).catch(async (error) => {
+    await common.shutdown();
+    throw error;
   });
+  const teeDeps: TeeJobDeps = {
+    ...deps,
+    chainId: await chain.publicClient.getChainId(),
+    models: teeModels,
+    fetch: { allowFileUris: config.tee.allowFileUris, timeoutMs: config.tee.fetchTimeoutMs, signal: common.hardStop },
+  };
+  // TEE models settle in one `commitAndSettle` (relayer/tee/); the others go commit → prove → settle.
+  const step = (job: Job) => (teeModels.has(job.modelId) ? processTeeJob(teeDeps, job) : processJob(deps, job));
+  const scheduler = createJobScheduler({ common, store, step });
+  const servedModels = new Set([...models.keys(), ...teeModels.keys()]);
+  const intake = createIntake({ store, servedModels, log: deps.log, metrics: common.metrics });
   const watcher = createWatcher({
     publicClient: chain.publicClient,
     hub,
@@ -184,19 +285,17 @@ export async function startRelayer(config: RelayerConfig, log: Logger, clients?:
     const ok = status.rpcOk && status.lag < MAX_HEALTHY_BLOCK_LAG && stuckJobs.length === 0 && tx.ok;
     return { ok, rpc: status.rpcOk, blockLag: status.lag, queueDepth, stuckJobs, txAlerts: tx.alerts };
   };
-  const ops = config.metrics.enabled
-    ? await serveOperations({ host: config.metrics.host, port: config.metrics.port, metrics: common.metrics, health })
-    : undefined;
+  const ops = await serveOps(common, { store, chain, hub, node: sender.address, watcher }, health);
   if (ops) common.onShutdown("operations server", ops.close);
   const threshold = config.dryRun ? 0n : config.withdrawThreshold;
   const periodic = () =>
     withdrawEarnings({ hub, abi, publicClient: chain.publicClient, sender, threshold, log: deps.log });
 
   log.info(
-    { node: sender.address, hub, models: [...models.keys()], dryRun: config.dryRun, ops: ops?.url },
+    { node: sender.address, hub, models: [...servedModels], dryRun: config.dryRun, ops: ops?.url },
     "relayer started",
   );
-  const done = pollLoop({ common, watcher, scheduler, store, periodic, status });
+  const done = pollLoop({ common, watcher, scheduler, store, periodic, status, head, wakeup });
   let stopped: Promise<void> | undefined;
   return {
     address: sender.address,

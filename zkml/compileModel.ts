@@ -20,6 +20,7 @@ import { readModel } from "./onnx/readModel.ts";
 import { type PackLayout, packValues, wordCount } from "./packing.ts";
 import { createProgress, type Progress } from "./progress.ts";
 import {
+  buildBatchVerifier,
   buildSolidityVerifier,
   type CircomOptimization,
   compileCircom,
@@ -162,6 +163,7 @@ async function buildInto(dir: string, onnxPath: string, opts: CompileOptions, pr
   const ptau = await choosePtau(info.constraints, info.nPublic, opts, progress);
   await groth16Setup(dir, ptau.path, progress);
   await buildSolidityVerifier(dir, progress);
+  await buildBatchVerifier(dir, progress);
   await selfCheck(dir, qnet, sample);
   return assembleManifest(dir, {
     onnxPath,
@@ -258,7 +260,8 @@ async function assembleManifest(dir: string, p: ManifestParts): Promise<Manifest
 
 /**
  * Compiles an ONNX model into a provable package in `opts.outDir`: circuit, r1cs, wasm, zkey,
- * verification key, Solidity verifier (source + compiled), quantized ONNX model and manifest.json.
+ * verification key, Solidity verifiers (snarkjs' and the batch verifier; source + compiled), quantized ONNX
+ * model and manifest.json.
  * Everything is built in a temporary sibling directory and renamed into place at the end, so a
  * failure never leaves a partial package behind.
  *

@@ -26,7 +26,12 @@ export {
 } from "./compiler/quantize.ts";
 export { zkmlConfig } from "./config.ts";
 export { ZkmlError, type ZkmlErrorCode } from "./errors.ts";
-export { type CompiledModel, type ExecutionProvider, loadCompiledModel } from "./loadCompiledModel.ts";
+export {
+  type CompiledModel,
+  createSession as createOnnxSession,
+  type ExecutionProvider,
+  loadCompiledModel,
+} from "./loadCompiledModel.ts";
 export { ARTIFACT_FILES, MANIFEST_VERSION, type Manifest, ManifestSchema } from "./manifest.ts";
 export { type OnnxModel, readModel } from "./onnx/readModel.ts";
 export {
@@ -43,5 +48,12 @@ export { createProgress, type Progress } from "./progress.ts";
 export { encodeProof, type Groth16Proof, proofToUints, verifierArgs } from "./proofEncoding.ts";
 export { type R1cs, readR1cs } from "./readR1cs.ts";
 export { releaseProverThreads } from "./releaseProverThreads.ts";
-export { buildSolidityVerifier } from "./setup/buildArtifacts.ts";
+export {
+  type BatchVerifierOptions,
+  type Groth16VerificationKey,
+  parseVerificationKey,
+  renderBatchVerifier,
+  verificationKeyHash,
+} from "./setup/batchVerifierSolidity.ts";
+export { buildBatchVerifier, buildSolidityVerifier } from "./setup/buildArtifacts.ts";
 export { witnessInput } from "./witnessInput.ts";

@@ -75,7 +75,12 @@ const CUDA_PROVIDER_LIB = join(
   "libonnxruntime_providers_cuda.so",
 );
 
-async function createSession(path: string, ep: ExecutionProvider) {
+/**
+ * An onnxruntime session on the execution provider `ep` picks: `cuda` or a named error when CUDA is
+ * unavailable, `cpu`, or `auto` (CUDA when its provider library is installed and loads, else CPU).
+ * Also serves models that are not compiled packages (TEE models).
+ */
+export async function createSession(path: string, ep: ExecutionProvider) {
   // `auto` on a CPU-only install goes straight to CPU instead of letting onnxruntime log a load failure.
   if (ep === "cuda" || (ep === "auto" && existsSync(CUDA_PROVIDER_LIB))) {
     try {

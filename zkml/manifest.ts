@@ -2,9 +2,9 @@ import { z } from "zod";
 
 /**
  * Manifest format version; bump on incompatible changes. 2: per-section packing (input and output
- * widths and minimums differ), per-layer output ranges.
+ * widths and minimums differ), per-layer output ranges. 3: the batch verifier (batch-verifier.sol/.json).
  */
-export const MANIFEST_VERSION = 2;
+export const MANIFEST_VERSION = 3;
 
 const PackSection = z.object({
   values: z.number().int().positive(),
@@ -87,6 +87,9 @@ export const ManifestSchema = z.object({
     verificationKey: z.string(),
     verifierSol: z.string(),
     verifierJson: z.string(),
+    /** The model's on-chain verifier (`IBatchProofVerifier`, also `IProofVerifier`): source and compiled. */
+    batchVerifierSol: z.string(),
+    batchVerifierJson: z.string(),
     quantizedModel: z.string(),
     sym: z.string(),
   }),
@@ -108,6 +111,8 @@ export const ARTIFACT_FILES = {
   verificationKey: "verification_key.json",
   verifierSol: "verifier.sol",
   verifierJson: "verifier.json",
+  batchVerifierSol: "batch-verifier.sol",
+  batchVerifierJson: "batch-verifier.json",
   quantizedModel: "model.quantized.onnx",
   sym: "circuit.sym",
 } as const;

@@ -1,5 +1,18 @@
-import { decodeAbiParameters, encodeFunctionData, type Hex, parseEventLogs } from "viem";
-import { readTestCircuitProof, type TestProtocol } from "../../deploy/testProtocol.ts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  type Address,
+  decodeAbiParameters,
+  encodeAbiParameters,
+  encodeFunctionData,
+  type Hex,
+  keccak256,
+  parseEventLogs,
+  stringToHex,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { readTestCircuitProof, TEST_CIRCUIT_DIR, type TestProtocol } from "../../deploy/testProtocol.ts";
+import { hashWords, signTeeResult } from "../../tee/index.ts";
 
 /** An operation the bench measures: its snapshot key, what the figure covers, and its budget if it has one. */
 export type GasOperation = {
@@ -118,7 +131,17 @@ const timeouts: GasScenario = {
 /** Commitments per `commitBatch` in the batched scenarios: the size the relayer's default config reaches. */
 export const BATCH_SIZE = 32;
 
-/** `commitBatch` of BATCH_SIZE fresh requests, ROUNDS times; the figure is gasUsed ÷ BATCH_SIZE. */
+/** The test circuit's first committed batch proof (`batch-proofs.json`): output word, then the two input words. */
+function batchFixture() {
+  const fixture = JSON.parse(readFileSync(join(TEST_CIRCUIT_DIR, "batch-proofs.json"), "utf8"));
+  const [output, x0, x1] = (fixture.publicSignals as string[]).slice(0, 3).map(BigInt) as [bigint, bigint, bigint];
+  return { input: [x0, x1], output: [output], proof: `0x${(fixture.proofs as string).slice(2, 2 + 512)}` as Hex };
+}
+
+/**
+ * `commitBatch`, then `settleBatch` of BATCH_SIZE fresh requests of a model verified by the test circuit's generated
+ * batch verifier, ROUNDS times; each figure is the transaction's gasUsed ÷ BATCH_SIZE.
+ */
 const batches: GasScenario = {
   name: "batches",
   operations: [
@@ -127,18 +150,139 @@ const batches: GasScenario = {
       detail: `per commitment, ${BATCH_SIZE} per transaction, bonds locked`,
       budget: 40_000,
     },
+    {
+      name: `settleBatch/${BATCH_SIZE}`,
+      detail: `per settled inference, ${BATCH_SIZE} proofs in one pairing check, 3 public signals`,
+    },
   ],
   async run(p, record) {
-    const { hub, wait, accounts } = p;
-    const request = await requester(p);
+    const { hub, wait, accounts, registry, staking, token } = p;
+    const verifier = await p.viem.deployContract("TestCircuitBatchVerifier");
+    const receipt = await wait(
+      await registry.write.register([
+        0,
+        verifier.address,
+        keccak256(stringToHex("affine batch")),
+        "",
+        2,
+        1,
+        2n * 10n ** 18n,
+      ]),
+    );
+    const [registered] = parseEventLogs({ abi: registry.abi, logs: receipt.logs, eventName: "ModelRegistered" });
+    const modelId = registered!.args.modelId;
+    await wait(await staking.write.optIn([modelId], { account: accounts.node.account }));
+    await wait(await token.write.approve([hub.address, 10n ** 30n], { account: accounts.requester.account }));
+    const [, , total] = await hub.read.quote([modelId]);
+    const { input, output, proof } = batchFixture();
     for (let round = 0; round < ROUNDS; round++) {
       const items = [];
       for (let i = 0; i < BATCH_SIZE; i++) {
-        const { requestId, request: req } = await request();
-        items.push({ requestId, request: req, output: OUTPUT });
+        const made = await wait(
+          await hub.write.request([modelId, input, 0, 0, total], { account: accounts.requester.account }),
+        );
+        const [event] = parseEventLogs({ abi: hub.abi, logs: made.logs, eventName: "Requested" });
+        items.push({ requestId: event!.args.requestId, request: event!.args.request, output });
       }
-      const receipt = await wait(await hub.write.commitBatch([items], { account: accounts.node.account }));
-      record(`commitBatch/${BATCH_SIZE}`, receipt.gasUsed / BigInt(BATCH_SIZE));
+      const committed = await wait(await hub.write.commitBatch([items], { account: accounts.node.account }));
+      record(`commitBatch/${BATCH_SIZE}`, committed.gasUsed / BigInt(BATCH_SIZE));
+      const settleItems = items.map((item) => ({ ...item, proof }));
+      const settled = await wait(await hub.write.settleBatch([settleItems], { account: accounts.other.account }));
+      record(`settleBatch/${BATCH_SIZE}`, settled.gasUsed / BigInt(BATCH_SIZE));
+    }
+  },
+};
+
+/** The bench's enclave key (a fixed test key: the INSECURE dev adapter vouches for it on the local chain only). */
+const ENCLAVE = privateKeyToAccount(keccak256(stringToHex("opg bench enclave")));
+
+/** PCR0–2 of the bench's (pretend) enclave image: non-zero, so not a debug enclave. */
+const PCRS = [1, 2, 3].map((i) => {
+  const head = keccak256(stringToHex(`pcr${i}`));
+  return { head, tail: head.slice(0, 34) as Hex };
+});
+
+/** Registers a TEE model served through the enclave registry, approves the image and registers the enclave key. */
+async function teeModel(p: TestProtocol): Promise<bigint> {
+  const { registry, staking, wait, accounts, viem, addresses, publicClient } = p;
+  const enclaves = await viem.getContractAt("EnclaveRegistry", addresses.enclaveRegistry);
+  const devAdapter = addresses.insecureDevAttestationAdapter as Address;
+  const receipt = await wait(
+    await registry.write.register([
+      1,
+      enclaves.address,
+      keccak256(stringToHex("tee")),
+      "test://tee",
+      2,
+      1,
+      2n * 10n ** 18n,
+    ]),
+  );
+  const [registered] = parseEventLogs({ abi: registry.abi, logs: receipt.logs, eventName: "ModelRegistered" });
+  if (!registered) throw new Error("ModelRegistered not emitted");
+  const modelId = registered.args.modelId;
+  await wait(await enclaves.write.approveMeasurement([modelId, await enclaves.read.measurementOf([PCRS as never])]));
+  const { timestamp } = await publicClient.getBlock();
+  const attestation = encodeAbiParameters(
+    [
+      { type: "address" },
+      { type: "uint64" },
+      {
+        type: "tuple[3]",
+        components: [
+          { type: "bytes32", name: "head" },
+          { type: "bytes16", name: "tail" },
+        ],
+      },
+    ],
+    [ENCLAVE.address, timestamp * 1000n, PCRS as never],
+  );
+  await wait(await enclaves.write.registerEnclave([devAdapter, attestation]));
+  await wait(await staking.write.optIn([modelId], { account: accounts.node.account }));
+  return modelId;
+}
+
+/** request → commitAndSettle of a TEE model (enclave signature checked by the enclave registry), ROUNDS times. */
+const tee: GasScenario = {
+  name: "tee",
+  operations: [
+    {
+      name: "commitAndSettle",
+      detail: "TEE model: enclave signature, node paid, fee burned",
+      budget: 80_000,
+    },
+  ],
+  async run(p, record) {
+    const { hub, wait, accounts, token, addresses, publicClient } = p;
+    const modelId = await teeModel(p);
+    await wait(await token.write.approve([hub.address, 10n ** 30n], { account: accounts.requester.account }));
+    const [, , total] = await hub.read.quote([modelId]);
+    const chainId = await publicClient.getChainId();
+    for (let i = 0; i < ROUNDS; i++) {
+      const receipt = await wait(
+        await hub.write.request([modelId, INPUT, 0, 0, total], { account: accounts.requester.account }),
+      );
+      const [event] = parseEventLogs({ abi: hub.abi, logs: receipt.logs, eventName: "Requested" });
+      if (!event) throw new Error("Requested not emitted");
+      const { requestId, request: req } = event.args;
+      const { timestamp } = await publicClient.getBlock();
+      const signature = await signTeeResult(
+        ENCLAVE,
+        { chainId, verifier: addresses.enclaveRegistry },
+        {
+          hub: hub.address,
+          requestId,
+          modelId,
+          inputHash: hashWords(INPUT),
+          outputHash: hashWords(OUTPUT),
+          node: accounts.node.account.address,
+          expiry: timestamp + 600n,
+        },
+      );
+      const settled = await hub.write.commitAndSettle([requestId, req, OUTPUT, signature], {
+        account: accounts.node.account,
+      });
+      record("commitAndSettle", (await wait(settled)).gasUsed);
     }
   },
 };
@@ -177,4 +321,4 @@ const verifier: GasScenario = {
 };
 
 /** Every scenario the gas bench runs, in table order. */
-export const HUB_GAS_SCENARIOS: readonly GasScenario[] = [requests, lifecycle, timeouts, batches, verifier];
+export const HUB_GAS_SCENARIOS: readonly GasScenario[] = [requests, lifecycle, timeouts, batches, tee, verifier];

@@ -21,7 +21,9 @@ interface IBatchProofVerifier is IProofVerifier {
     /// @param signalWords The number of public signal words.
     error VerifierBatchShapeMismatch(uint256 proofBytes, uint256 signalWords);
 
-    /// @notice The combined pairing check failed: at least one proof does not prove its public signals.
+    /// @notice The combined pairing check failed: at least one proof does not prove its public signals. Also raised
+    ///         when a precompile rejects a proof point (off the curve, or B outside G2's subgroup), which the check
+    ///         cannot attribute to one proof either.
     /// @param count The number of proofs in the batch.
     error VerifierBatchInvalid(uint256 count);
 

@@ -382,8 +382,9 @@ interface IInferenceHub {
     /// @notice Commits and settles a request of a TEE-mode model in one call: the result arrives with the enclave's
     ///         signature, checked by the request's verifier (`ITeeResultVerifier.verifyResult`, over chain, verifier,
     ///         hub, request id, model, input hash, output hash, the caller as the node to pay, and an expiry).
-    ///         Same checks as `commit` (status, deadline, binding, output, the caller's free stake covers the bond,
-    ///         which is not locked: there is no proof window to slash), then the same payment and burn as `settle`.
+    ///         Same checks as `commit` (status, deadline, binding, output, the caller registered for the model), except
+    ///         that no bond is locked or needs to be free: the result is final in this call, so there is no proof
+    ///         window in which a bond could be slashed. Then the same payment and burn as `settle`.
     ///         Emits `Committed` (proof deadline = now) and `Settled`; runs the commit, then the settle callback.
     /// @param requestId The request.
     /// @param req The request exactly as emitted in `Requested`.

@@ -7,7 +7,8 @@ pragma solidity ^0.8.28;
 ///      fixed at registration; the owner may change the price and deactivate the model (no new requests).
 interface IModelRegistry {
     /// @notice How results of a model are verified on chain.
-    /// @dev Only `ZK` (Groth16 through an `IProofVerifier`) is accepted today; `TEE` and `VANILLA` are reserved.
+    /// @dev `ZK`: Groth16 through an `IProofVerifier`. `TEE`: enclave signatures through an `ITeeResultVerifier` (the
+    ///      `EnclaveRegistry`). `VANILLA` (trusted, no proof) is reserved and refused.
     enum VerificationMode {
         ZK,
         TEE,
@@ -101,8 +102,9 @@ interface IModelRegistry {
     event ModelDeactivated(uint64 indexed modelId);
 
     /// @notice Registers a model owned by the caller.
-    /// @param mode Verification mode (only `ZK` today).
-    /// @param verifier An `IProofVerifier` whose `publicSignalCount()` is `outputWords + inputWords`.
+    /// @param mode Verification mode: `ZK` or `TEE` (`VANILLA` is refused).
+    /// @param verifier For `ZK`, an `IProofVerifier` whose `publicSignalCount()` is `outputWords + inputWords`; for
+    ///        `TEE`, an `ITeeResultVerifier` (the enclave registry). Either must have code.
     /// @param manifestHash Hash of the manifest (non-zero).
     /// @param manifestURI Where the manifest lives (may be empty).
     /// @param inputWords Packed input words per request, 1..MAX_WORDS.

@@ -68,6 +68,14 @@ contract MockInferenceConsumer is InferenceConsumer {
         _record(requestId, output);
     }
 
+    function _onRefunded(bytes32 requestId) internal override {
+        lastRequestId = requestId;
+    }
+
+    function _onSlashed(bytes32 requestId) internal override {
+        lastRequestId = requestId;
+    }
+
     function _record(bytes32 requestId, uint256[] calldata output) private {
         lastRequestId = requestId;
         lastOutput = output.length == 0 ? 0 : output[0];

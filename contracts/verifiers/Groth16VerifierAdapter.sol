@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
+import {IBatchProofVerifier} from "../interfaces/IBatchProofVerifier.sol";
 import {IProofVerifier} from "../interfaces/IProofVerifier.sol";
 import {FieldMath} from "../libraries/FieldMath.sol";
 
@@ -11,7 +12,11 @@ import {FieldMath} from "../libraries/FieldMath.sol";
 ///         validates lengths and field ranges with named errors and turns `false` into a revert.
 /// @dev The proof bytes' 8 words are, in order, exactly the static ABI encoding of `(pA, pB, pC)` that
 ///      snarkjs' `exportSolidityCallData` produces, so the call is `selector ++ proof ++ signals`.
-contract Groth16VerifierAdapter is IProofVerifier {
+///      `verifyProofBatch` is a loop over that single check, so that models registered behind an adapter (before the
+///      compiler generated a batch verifier per model) still settle through `settleBatch`: it saves the transaction
+///      and the hub's per-batch writes, but no pairing gas (N proofs cost N × the 4-pairing check). Models compiled
+///      now register their generated batch verifier instead, which checks N proofs with N + 3 pairings.
+contract Groth16VerifierAdapter is IBatchProofVerifier {
     /// @notice Proof words: pA (2), pB (4), pC (2).
     uint256 private constant PROOF_WORDS = 8;
     /// @notice Bytes in an ABI word.
@@ -63,6 +68,35 @@ contract Groth16VerifierAdapter is IProofVerifier {
         bad = FieldMath.firstOutOfScalarField(publicSignals);
         if (bad < count) revert VerifierSignalOutOfField(bad, publicSignals[bad]);
         if (!_callVerifier(proof, publicSignals)) revert VerifierProofInvalid();
+    }
+
+    /// @inheritdoc IBatchProofVerifier
+    function verifyProofBatch(bytes calldata proofs, uint256[] calldata publicSignals) external view {
+        uint256 proofBytes = proofs.length;
+        if (proofBytes == 0) revert VerifierBatchEmpty();
+        uint256 count = SIGNAL_COUNT;
+        uint256 proofCount = proofBytes / PROOF_BYTES;
+        if (proofBytes % PROOF_BYTES != 0 || publicSignals.length != proofCount * count) {
+            revert VerifierBatchShapeMismatch(proofBytes, publicSignals.length);
+        }
+        uint256 proofsAt;
+        assembly ("memory-safe") {
+            proofsAt := proofs.offset
+        }
+        // Every range is checked before any pairing, with indices into the concatenated arrays, as the interface says.
+        uint256 proofWords = proofCount * PROOF_WORDS;
+        uint256 bad = FieldMath.firstNotBelow(proofsAt, proofWords, FieldMath.BASE_FIELD);
+        if (bad < proofWords) {
+            uint256 at = bad * WORD_BYTES;
+            revert VerifierProofCoordinateOutOfField(bad, uint256(bytes32(proofs[at:at + WORD_BYTES])));
+        }
+        bad = FieldMath.firstOutOfScalarField(publicSignals);
+        if (bad < publicSignals.length) revert VerifierSignalOutOfField(bad, publicSignals[bad]);
+        for (uint256 i; i < proofCount; ++i) {
+            // i < proofCount = proofs.length / 256 and the signal count was checked, so both slices lie inside calldata.
+            bytes calldata proof = proofs[i * PROOF_BYTES:(i + 1) * PROOF_BYTES];
+            if (!_callVerifier(proof, publicSignals[i * count:(i + 1) * count])) revert VerifierBatchInvalid(proofCount);
+        }
     }
 
     /// @inheritdoc IProofVerifier

@@ -17,6 +17,22 @@ const DEFAULT_FINISHED_JOBS_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
  */
 export const DEFAULT_MAX_FEE_PER_GAS = 500_000_000_000n;
 
+/** Commit items per `commitBatch` by default: ~40k gas each, so 64 stay far below any block's limit. */
+export const DEFAULT_MAX_COMMIT_ITEMS = 64;
+/** Settle items per `settleBatch` by default: 32 × ≤ 340k (loop-fallback verifier) stays under EIP-7825's cap. */
+export const DEFAULT_MAX_SETTLE_ITEMS = 32;
+/** A commit batch waits this long for a reserved step's item (4× in all at most): latency is what dApps see. */
+export const DEFAULT_COMMIT_WAIT_MS = 10;
+/** A settle batch waits this long for the next proof (2 s in all at most): the proof window is long. */
+export const DEFAULT_SETTLE_WAIT_MS = 500;
+
+const DEFAULT_BATCH = {
+  maxCommitItems: DEFAULT_MAX_COMMIT_ITEMS,
+  maxSettleItems: DEFAULT_MAX_SETTLE_ITEMS,
+  commitWaitMs: DEFAULT_COMMIT_WAIT_MS,
+  settleWaitMs: DEFAULT_SETTLE_WAIT_MS,
+};
+
 /** Default Prometheus/health port (loopback only unless configured). */
 export const DEFAULT_METRICS_PORT = 9464;
 
@@ -32,10 +48,40 @@ const ModelConfig = z.object({
   dir: z.string().min(1),
 });
 
+/** Who vouches for a TEE model's results (see relayer/tee/teeSigner.ts). */
+const TeeSignerConfig = z.discriminatedUnion("kind", [
+  /**
+   * INSECURE, local chain (31337) only: the relayer holds the "enclave" key (here, or in the environment as
+   * OPG_TEE_DEV_SIGNER_KEY) and runs the model itself.
+   */
+  z.object({ kind: z.literal("dev"), privateKey: hex(32, "32-byte private key").optional() }).strict(),
+  /** An enclave reached over HTTP that runs the model and signs (docs/tee-enclave-protocol.md). */
+  z.object({ kind: z.literal("remote"), url: z.string().url() }).strict(),
+]);
+
+const TeeModelConfig = z
+  .object({
+    /** The model's id in the ModelRegistry (registered with mode TEE). */
+    modelId: z.coerce.bigint().refine((v) => v >= 0n, "must be ≥ 0"),
+    /** The TEE manifest whose keccak256 the model registered. */
+    manifest: z.string().min(1),
+    signer: TeeSignerConfig,
+  })
+  .strict();
+
+/** How long fetching one referenced input may take (a 110 KB tensor over a slow link, with head-room). */
+const DEFAULT_TEE_FETCH_TIMEOUT_MS = 10_000;
+
 const ConfigSchema = z
   .object({
     /** JSON-RPC endpoints, tried in order with fallback. Empty: embedded local chain. */
     rpcUrls: z.array(z.string().url()).default([]),
+    /**
+     * WebSocket endpoint for new-head notifications (`eth_subscribe`), which wake the watcher at once
+     * instead of at its next poll. Default: the first RPC URL with its scheme swapped to ws(s), tried
+     * once at start; `false` turns subscriptions off. Polling stays the authority either way.
+     */
+    wsUrl: z.union([z.string().url(), z.literal(false)]).optional(),
     /** The node's key (hex). Read from the environment (OPG_PRIVATE_KEY), never from a committed file. */
     privateKey: hex(32, "32-byte private key").optional(),
     /** InferenceHub address. */
@@ -43,6 +89,17 @@ const ConfigSchema = z
     /** First block to scan for requests when the store has no cursor. */
     startBlock: z.coerce.bigint().default(0n),
     models: z.array(ModelConfig).default([]),
+    /** TEE-mode models: run with onnxruntime, signed by an enclave, settled by one `commitAndSettle`. */
+    teeModels: z.array(TeeModelConfig).default([]),
+    /** Key of `dev` TEE signers that give none (from OPG_TEE_DEV_SIGNER_KEY). */
+    teeDevSignerKey: hex(32, "32-byte private key").optional(),
+    tee: z
+      .object({
+        /** Whether `file://` input references are read (never on a shared or public node). */
+        allowFileUris: z.boolean().default(false),
+        fetchTimeoutMs: z.number().int().min(100).max(120_000).default(DEFAULT_TEE_FETCH_TIMEOUT_MS),
+      })
+      .default({ allowFileUris: false, fetchTimeoutMs: DEFAULT_TEE_FETCH_TIMEOUT_MS }),
     finality: z
       .object({
         mode: z.enum(["confirmations", "safe", "finalized"]).default("confirmations"),
@@ -110,18 +167,58 @@ const ConfigSchema = z
         maxCallbackGas: z.number().int().min(0).max(30_000_000).default(DEFAULT_MAX_CALLBACK_GAS),
       })
       .default({ minModelFee: 0n, maxCallbackGas: DEFAULT_MAX_CALLBACK_GAS }),
+    /**
+     * Transaction batching: commitments of any model go out in one `commitBatch`, settlements of one
+     * verifier in one `settleBatch`. A batch is sent once every job that started a commit- or settle-bound
+     * step has handed in its item or dropped out, when it is full, or after the wait, whichever is first.
+     * `maxCommitItems: 1` / `maxSettleItems: 1` turn batching off for that operation.
+     */
+    batch: z
+      .object({
+        maxCommitItems: z.number().int().min(1).max(256).default(DEFAULT_MAX_COMMIT_ITEMS),
+        maxSettleItems: z.number().int().min(1).max(128).default(DEFAULT_MAX_SETTLE_ITEMS),
+        /**
+         * How long a commit batch waits for the next item of a step still running (inference); it is sent
+         * after four such waits from its first item at the latest.
+         */
+        commitWaitMs: z.number().int().min(0).max(1_000).default(DEFAULT_COMMIT_WAIT_MS),
+        /** The same for settle batches (steps still proving). */
+        settleWaitMs: z.number().int().min(0).max(15_000).default(DEFAULT_SETTLE_WAIT_MS),
+      })
+      .default(DEFAULT_BATCH),
     /** Withdraw earnings once they reach this many OPG wei (0: never). */
     withdrawThreshold: z.coerce.bigint().default(0n),
+    /**
+     * A block explorer's base URL (e.g. `https://sepolia.etherscan.io`): the status page links
+     * transaction hashes to `<explorerUrl>/tx/<hash>`. Left out: hashes are shown without links.
+     */
+    explorerUrl: z
+      .string()
+      .url()
+      .refine((u) => /^https?:$/.test(URL.parse(u)?.protocol ?? ""), "must be an http(s) URL")
+      .refine((u) => !URL.parse(u)?.username && !URL.parse(u)?.password, "must not contain credentials")
+      .transform((u) => u.replace(/\/+$/, ""))
+      .optional(),
     dryRun: z.boolean().default(false),
     logLevel: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info"),
   })
   .strict()
   .superRefine((c, ctx) => {
+    for (const [i, m] of c.teeModels.entries()) {
+      if (m.signer.kind === "dev" && !m.signer.privateKey && !c.teeDevSignerKey) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["teeModels", i, "signer", "privateKey"],
+          message: "a dev signer needs a key (or set OPG_TEE_DEV_SIGNER_KEY)",
+        });
+      }
+    }
     if (c.rpcUrls.length === 0) return;
     if (!c.privateKey)
       ctx.addIssue({ code: "custom", path: ["privateKey"], message: "required with rpcUrls (set OPG_PRIVATE_KEY)" });
     if (!c.hub) ctx.addIssue({ code: "custom", path: ["hub"], message: "required with rpcUrls (set OPG_HUB)" });
-    if (c.models.length === 0) ctx.addIssue({ code: "custom", path: ["models"], message: "serve at least one model" });
+    if (c.models.length === 0 && c.teeModels.length === 0)
+      ctx.addIssue({ code: "custom", path: ["models"], message: "serve at least one model (models or teeModels)" });
   });
 
 /** The relayer's validated, frozen configuration. */
@@ -141,6 +238,7 @@ function envOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.OPG_DATA_DIR) o.dataDir = env.OPG_DATA_DIR;
   if (env.OPG_EXECUTION_PROVIDER) o.executionProvider = env.OPG_EXECUTION_PROVIDER;
   if (env.OPG_LOG_LEVEL) o.logLevel = env.OPG_LOG_LEVEL;
+  if (env.OPG_TEE_DEV_SIGNER_KEY) o.teeDevSignerKey = env.OPG_TEE_DEV_SIGNER_KEY;
   return o;
 }
 

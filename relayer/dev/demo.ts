@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatUnits, type Hex } from "viem";
-import { approve, request, waitForInference } from "../../sdk/index.ts";
+import { approve, request, waitForCommitment, waitForSettlement } from "../../sdk/index.ts";
 import { argmax, loadCompiledModel, releaseProverThreads } from "../../zkml/index.ts";
 import { RelayerError } from "../common/errors.ts";
 import { openStore } from "../store/store.ts";
@@ -59,9 +59,9 @@ export async function runDemo(opts: {
       });
       const minedAt = Date.now();
       const wait = { hub: dep.hub, requestId, fromBlock: receipt.blockNumber, timeoutMs: SETTLE_TIMEOUT_MS };
-      await waitForInference(publicClient, { ...wait, until: "committed" });
+      await waitForCommitment(publicClient, wait);
       const committedAt = Date.now();
-      const { settled } = await waitForInference(publicClient, { ...wait, until: "settled" });
+      const { settled } = (await waitForSettlement(publicClient, wait)).logs;
       const settledAt = Date.now();
       const settleReceipt = await publicClient.getTransactionReceipt({ hash: settled.transactionHash });
       const row: DemoRow = {

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { RelayerError } from "../common/errors.ts";
+import { assertPortFree } from "../common/preflight.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 /** How long `hardhat node` may take to start on a loaded 2-core machine. */
@@ -31,6 +32,8 @@ export type LocalChain = { url: string; port: number; process: ChildProcess; sto
 /** Starts a real `hardhat node` JSON-RPC server on 127.0.0.1 (a free port unless given) and waits until it answers. */
 export async function startLocalChain(opts: { port?: number } = {}): Promise<LocalChain> {
   const port = opts.port ?? (await freePort());
+  // Otherwise hardhat node dies with a stack trace, or worse, the probe below finds another chain.
+  await assertPortFree(port, "stop what listens there (another relayer or hardhat node) or pass --chain-port <port>");
   const child = spawn(
     process.execPath,
     [

@@ -11,6 +11,7 @@ import { compileModel, MANIFEST_VERSION } from "../../zkml/index.ts";
 import { parseConfig, type RelayerConfig, type RelayerConfigInput } from "../common/config.ts";
 import { chainFor } from "../tx/chain.ts";
 import { LOCAL_DEV_MNEMONIC } from "./localChain.ts";
+import type { LocalTeeDeployment } from "./localTee.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 /** Reference models (written by `npm run build:models`). */
@@ -41,10 +42,18 @@ export type LocalDeployment = {
   registry: Address;
   staking: Address;
   hub: Address;
+  enclaveRegistry: Address;
+  /** The INSECURE dev attestation adapter (the plan deploys it on chain 31337 only). */
+  insecureDevAttestationAdapter?: Address;
   deployBlock: string;
+  /** The same as `deployBlock`, under the name every deployment JSON uses (`sdk/deployment.ts`). */
+  startBlock: string;
   modelId: string;
+  models: { modelId: string }[];
   modelDir: string;
   keys: { deployer: Hex; node: Hex; requester: Hex; node2: Hex };
+  /** The TEE model and enclave registry, when provisioned (`provisionLocalTee`). */
+  tee?: LocalTeeDeployment;
 };
 
 /** Compiles a reference model (`tiny`, `demo`) into the cache unless a compiled copy is already there. */
@@ -121,7 +130,9 @@ export async function provisionLocalNetwork(opts: {
     chainId,
     ...addresses,
     deployBlock: addresses.deployBlock.toString(),
+    startBlock: addresses.deployBlock.toString(),
     modelId: modelId.toString(),
+    models: [{ modelId: modelId.toString() }],
     modelDir: opts.modelDir,
     keys,
   };

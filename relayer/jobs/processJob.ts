@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { Address, PublicClient } from "viem";
+import { type Address, type PublicClient, parseEventLogs, type TransactionReceipt } from "viem";
 import { type HubRequest, type inferenceHubWithErrorsAbi, RequestStatus } from "../../abi/index.ts";
 import { type CompiledModel, witnessInput } from "../../zkml/index.ts";
 import { fromJson, toJson } from "../common/codec.ts";
@@ -9,20 +9,24 @@ import type { Logger } from "../common/logger.ts";
 import { withRetry } from "../common/retry.ts";
 import type { Metrics } from "../ops/metrics.ts";
 import type { ProverPool } from "../prover/proverPool.ts";
-import { type Job, type JobState, requestHash, type Store } from "../store/store.ts";
-import { hubGasLimit, type TxSender } from "../tx/chain.ts";
+import type { Job, JobState, Store } from "../store/store.ts";
+import type { TxSender } from "../tx/chain.ts";
+import type { ChainHead, HeadBlock } from "../tx/chainHead.ts";
+import type { Batcher, Reservation } from "./batcher.ts";
 import { reserveBond } from "./freeStake.ts";
 import { JobSupersededError } from "./jobErrors.ts";
 import { declineReason } from "./policy.ts";
 import { outputBinding } from "./requestBinding.ts";
 
 /** Reverts that mean "the chain moved on": re-read the request state instead of failing the job. */
-const STATE_RACE_ERRORS = new Set(["HubUnexpectedStatus", "HubRequestMismatch"]);
+const STATE_RACE_ERRORS = new Set(["HubUnexpectedStatus", "HubRequestMismatch", "HubBatchDuplicate"]);
 /**
  * Reverts that mean "not now": the bond does not fit in the free stake (another node key's commitments, or
  * ones sent outside this process, hold it). The job waits for stake to free up; the commit window decides.
  */
 const DEFER_ERRORS = new Set(["HubInsufficientFreeStake"]);
+/** Job states whose next transaction is a settlement (the others' is a commitment). */
+const SETTLE_BOUND_STATES: readonly JobState[] = ["committed", "proved", "settling"];
 
 /** Everything one job step needs. */
 export type JobDeps = {
@@ -30,6 +34,10 @@ export type JobDeps = {
   abi: typeof inferenceHubWithErrorsAbi;
   publicClient: PublicClient;
   sender: TxSender;
+  /** Groups this node's commitments and settlements into batch transactions. */
+  batcher: Batcher;
+  /** The head block (deadlines, base fee), cached per block. */
+  head: ChainHead;
   store: Store;
   models: Map<string, CompiledModel>;
   prover: ProverPool;
@@ -55,14 +63,9 @@ async function readState(deps: JobDeps, requestId: `0x${string}`): Promise<Chain
   return { status, deadline, node, binding };
 }
 
-/** The chain's head block: its timestamp judges deadlines, its base fee the operator's fee cap. */
-function latestBlock(deps: JobDeps) {
-  return withRetry(() => deps.publicClient.getBlock({ blockTag: "latest" }));
-}
-
 /** The head's number, its hash noted so that a reorg replacing it reopens the job (see `noteBlockHash`). */
 async function headNumber(deps: JobDeps): Promise<number> {
-  const head = await latestBlock(deps);
+  const head = await withRetry(() => deps.publicClient.getBlock({ blockTag: "latest" }));
   deps.store.noteBlockHash(Number(head.number), head.hash);
   return Number(head.number);
 }
@@ -90,24 +93,25 @@ function setState(deps: JobDeps, job: Job, state: JobState, patch: Partial<Job> 
 }
 
 /**
- * Names the logical transaction by request id *and* request content (after a reorg an id can carry
- * another request, whose commit must not join the old one's), and hands over the hash broadcast
- * before a restart so the sender adopts it instead of sending a second transaction.
+ * A job that holds the hash of a transaction it was part of (a batch, possibly sent before a restart)
+ * waits for that transaction's fate before it joins another: pending, it is adopted and waited on (a
+ * re-formed batch would otherwise send the same items twice); mined or gone, the hash is cleared and
+ * the step ends, so the next one re-reads the chain. Returns false when there was nothing to wait for.
  */
-function txIdentity(job: Job, op: "commit" | "settle", sentHash: string | null) {
-  return {
-    key: `${op}:${job.requestId}:${requestHash(job.requestJson)}`,
-    knownHashes: sentHash ? [sentHash as `0x${string}`] : [],
-  };
-}
-
-/** What bounds the gas of a commit or settle of this request (see `hubGasLimit`). */
-function gasShape(req: HubRequest, output: readonly bigint[]) {
-  return {
-    callbackGasLimit: req.callbackGasLimit,
-    callbackFlags: req.callbackFlags,
-    signals: output.length + req.input.length,
-  };
+async function awaitStoredTx(
+  deps: JobDeps,
+  job: Job,
+  field: "commitTx" | "settleTx",
+  reservation: Reservation,
+): Promise<boolean> {
+  const hash = job[field] as `0x${string}` | null;
+  if (!hash) return false;
+  reservation.release(); // this wait can be long: no batch waits for it
+  const label = field === "commitTx" ? "commit" : "settle";
+  const fate = await deps.sender.awaitKnown(hash, label, (next) => deps.store.replaceTxHash(field, hash, next));
+  update(deps, job, { [field]: null });
+  deps.log.info({ requestId: job.requestId, hash, fate }, "an earlier transaction's fate is known: re-reading state");
+  return true;
 }
 
 /** The model's output for the request's input, or why the input does not unpack (malformed). */
@@ -125,27 +129,31 @@ async function infer(model: CompiledModel, req: HubRequest): Promise<bigint[] | 
  * Runs inference and sends the commitment. The output is recomputed from the request itself (never
  * taken from an earlier attempt) and persisted, bound to this request, before the transaction is sent.
  */
-async function commit(deps: JobDeps, job: Job, req: HubRequest): Promise<void> {
+async function commit(deps: JobDeps, job: Job, req: HubRequest, reservation: Reservation): Promise<void> {
   const output = await infer(deps.models.get(job.modelId)!, req);
   // A malformed input cannot be proven: the node spends nothing on it (anyone may refund it later).
   if ("malformed" in output) return setState(deps, job, "rejected", { error: `malformed input: ${output.malformed}` });
   setState(deps, job, "committing", { outputJson: toJson(output) });
-  const sentAt = Date.now();
-  const outcome = await deps.sender.send(
-    {
-      address: deps.hub,
-      abi: deps.abi,
-      functionName: "commit",
-      args: [job.requestId, req, output],
-      label: "commit",
-      ...txIdentity(job, "commit", job.commitTx),
-      fallbackGasLimit: hubGasLimit({ op: "commit", ...gasShape(req, output) }),
-    },
-    (hash) => update(deps, job, { commitTx: hash, committedAt: sentAt }),
-  );
-  deps.metrics.requestToCommit.observe((sentAt - job.seenAt) / 1000);
-  if ("dryRun" in outcome) return setState(deps, job, "simulated");
-  setState(deps, job, "committed", { committedAt: sentAt, lastBlock: receiptBlock(deps, outcome.receipt) });
+  const outcome = await reservation.submit({
+    op: "commit",
+    requestId: job.requestId,
+    requestJson: job.requestJson,
+    req,
+    output,
+    // `committedAt` is when the node accepted the transaction carrying the commitment.
+    onSent: (hash) => update(deps, job, { commitTx: hash, committedAt: job.committedAt ?? Date.now() }),
+  });
+  if (outcome.kind === "dryRun") return setState(deps, job, "simulated");
+  if (outcome.kind === "skipped") {
+    deps.log.info({ requestId: job.requestId, hash: outcome.hash }, "commit skipped by the hub: re-reading state");
+    return update(deps, job, { commitTx: null, committedAt: null });
+  }
+  deps.metrics.requestToCommit.observe(((job.committedAt ?? Date.now()) - job.seenAt) / 1000);
+  setState(deps, job, "committed", {
+    // A batch's gas is shared evenly among its items.
+    commitGas: outcome.gasShare.toString(),
+    lastBlock: receiptBlock(deps, outcome.receipt),
+  });
 }
 
 /**
@@ -191,49 +199,62 @@ async function prove(deps: JobDeps, job: Job, req: HubRequest, output: bigint[])
   });
 }
 
-async function settle(deps: JobDeps, job: Job, req: HubRequest, output: bigint[]): Promise<void> {
+/** The settlement fee the hub burned for `requestId`, from its `Settled` event in the receipt. */
+function burnedBy(deps: JobDeps, receipt: TransactionReceipt, requestId: `0x${string}`): string | null {
+  const events = parseEventLogs({ abi: deps.abi, logs: receipt.logs, eventName: "Settled", strict: true });
+  const sameHex = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  const ours = events.find((e) => sameHex(e.address, deps.hub) && sameHex(e.args.requestId, requestId));
+  return ours ? ours.args.settlementFeeBurned.toString() : null;
+}
+
+async function settle(deps: JobDeps, job: Job, req: HubRequest, output: bigint[], reservation: Reservation) {
+  if (await awaitStoredTx(deps, job, "settleTx", reservation)) return;
   setState(deps, job, "settling");
-  const outcome = await deps.sender.send(
-    {
-      address: deps.hub,
-      abi: deps.abi,
-      functionName: "settle",
-      args: [job.requestId, req, output, job.proofBytes],
-      label: "settle",
-      ...txIdentity(job, "settle", job.settleTx),
-      fallbackGasLimit: hubGasLimit({ op: "settle", ...gasShape(req, output) }),
-    },
-    (hash) => update(deps, job, { settleTx: hash }),
-  );
-  if ("dryRun" in outcome) return;
+  const outcome = await reservation.submit({
+    op: "settle",
+    requestId: job.requestId,
+    requestJson: job.requestJson,
+    req,
+    output,
+    proof: job.proofBytes as `0x${string}`,
+    onSent: (hash) => update(deps, job, { settleTx: hash }),
+  });
+  if (outcome.kind === "dryRun") return;
+  if (outcome.kind === "skipped") return update(deps, job, { settleTx: null });
   const now = Date.now();
   deps.metrics.commitToSettle.observe((now - (job.committedAt ?? now)) / 1000);
   deps.metrics.earnings.inc(Number(req.modelFee + req.callbackFee));
   setState(deps, job, "settled", {
     settledAt: now,
-    settleGas: outcome.receipt.gasUsed.toString(),
+    // A batch's gas is shared evenly among its items.
+    settleGas: outcome.gasShare.toString(),
+    batchSize: outcome.batchSize,
+    burned: burnedBy(deps, outcome.receipt, job.requestId),
     lastBlock: receiptBlock(deps, outcome.receipt),
   });
 }
 
 /** Our commitment is on chain: prove it (once) and settle before the proof deadline. */
-async function proveAndSettle(deps: JobDeps, job: Job, req: HubRequest, state: ChainState): Promise<void> {
-  if ((await latestBlock(deps)).timestamp > state.deadline) {
+async function proveAndSettle(deps: JobDeps, job: Job, req: HubRequest, at: Observed): Promise<void> {
+  const { state, head, reservation } = at;
+  if (head.timestamp > state.deadline) {
     return setState(deps, job, "expired", { error: "proof deadline passed" });
   }
   if (job.state === "seen" || job.state === "committing") setState(deps, job, "committed");
   const output = await committedOutput(deps, job, req, state);
   if (!job.proofBytes) await prove(deps, job, req, output);
-  await settle(deps, job, req, output);
+  await settle(deps, job, req, output, reservation);
 }
 
 /** The request awaits a commitment (again, if a reorg dropped ours). */
-async function commitIfOpen(deps: JobDeps, job: Job, req: HubRequest, state: ChainState): Promise<void> {
+async function commitIfOpen(deps: JobDeps, job: Job, req: HubRequest, at: Observed): Promise<void> {
+  const { state, head, reservation } = at;
   if (job.state !== "seen" && job.state !== "committing") {
     deps.log.warn({ requestId: job.requestId, was: job.state }, "our commitment is no longer on chain: re-committing");
-    setState(deps, job, "seen", { proofBytes: null, commitTx: null });
+    // `commitTx` stays: a dropped commitment back in the mempool is waited for, not sent twice.
+    setState(deps, job, "seen", { proofBytes: null, settleTx: null });
   }
-  const head = await latestBlock(deps);
+  if (await awaitStoredTx(deps, job, "commitTx", reservation)) return;
   if (head.timestamp > state.deadline) return setState(deps, job, "expired", { error: "commit deadline passed" });
   // A commitment sent now could not be mined (nor then settled) under the operator's fee cap: wait, and
   // let the commit window decide. Nothing is sent meanwhile.
@@ -261,11 +282,14 @@ async function commitIfOpen(deps: JobDeps, job: Job, req: HubRequest, state: Cha
     return;
   }
   try {
-    await commit(deps, job, req);
+    await commit(deps, job, req, reservation);
   } finally {
     bond.release();
   }
 }
+
+/** What a step read before acting: the request's state, the head block, and its claim on a batch. */
+type Observed = { state: ChainState; head: HeadBlock; reservation: Reservation };
 
 /**
  * Moves one job forward by reconciling the store with the chain: the chain's `requestState` decides,
@@ -273,14 +297,25 @@ async function commitIfOpen(deps: JobDeps, job: Job, req: HubRequest, state: Cha
  */
 export async function processJob(deps: JobDeps, job: Job): Promise<void> {
   const req = fromJson<HubRequest>(job.requestJson);
-  const state = await readState(deps, job.requestId);
+  // Claimed before the first await: steps kicked together (one poll, one block's logs) form one batch.
+  const reservation = deps.batcher.reserve(SETTLE_BOUND_STATES.includes(job.state) ? "settle" : "commit");
+  try {
+    const [state, head] = await Promise.all([readState(deps, job.requestId), deps.head.latest()]);
+    return await reconcile(deps, job, req, { state, head, reservation });
+  } finally {
+    reservation.release();
+  }
+}
+
+async function reconcile(deps: JobDeps, job: Job, req: HubRequest, at: Observed): Promise<void> {
+  const { state } = at;
   const ours = state.node.toLowerCase() === deps.sender.address.toLowerCase();
   try {
     switch (state.status) {
       case RequestStatus.None:
         return; // not (or no longer) on the canonical chain: wait for the watcher
       case RequestStatus.Requested:
-        return await commitIfOpen(deps, job, req, state);
+        return await commitIfOpen(deps, job, req, at);
       case RequestStatus.Committed:
         if (!ours) {
           return setState(deps, job, "lost", {
@@ -288,7 +323,7 @@ export async function processJob(deps: JobDeps, job: Job): Promise<void> {
             lastBlock: await headNumber(deps),
           });
         }
-        return await proveAndSettle(deps, job, req, state);
+        return await proveAndSettle(deps, job, req, at);
       case RequestStatus.Settled:
         return setState(deps, job, ours ? "settled" : "lost", ours ? {} : { error: `settled for ${state.node}` });
       default:

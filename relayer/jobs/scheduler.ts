@@ -5,8 +5,11 @@ import type { Health } from "../ops/server.ts";
 import { type Job, OPEN_STATES, type Store } from "../store/store.ts";
 import { JobSupersededError } from "./jobErrors.ts";
 
-/** Jobs moved forward at once (proofs are bounded separately by the prover pool). */
-const MAX_CONCURRENT_JOBS = 32;
+/**
+ * Jobs moved forward at once (proofs are bounded separately by the prover pool): a batch forms from steps
+ * in flight together, and steps waiting for a proof must not keep a burst's commitments out.
+ */
+const MAX_CONCURRENT_JOBS = 512;
 /** First pause before a failed job is retried; doubles per consecutive failure. */
 const JOB_RETRY_BASE_MS = 1_000;
 /** Longest pause between retries of one job, so a job recovers soon after an outage ends. */

@@ -3,6 +3,9 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client";
 /** Latency buckets in seconds: sub-second commits up to multi-minute proofs. */
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600];
 
+/** Items per transaction: powers of two up to the largest configurable batch. */
+const BATCH_SIZE_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+
 /** The relayer's Prometheus metrics, in a registry of their own. */
 export function createMetrics() {
   const registry = new Registry();
@@ -65,6 +68,13 @@ export function createMetrics() {
       name: "opg_relayer_deferred_total",
       help: "Job steps postponed without a transaction (e.g. base fee above the operator's cap), by reason",
       labelNames: ["reason"],
+      registers: [registry],
+    }),
+    batchSize: new Histogram({
+      name: "opg_relayer_batch_size",
+      help: "Items per commit or settle transaction (1: a plain commit/settle)",
+      labelNames: ["op"],
+      buckets: BATCH_SIZE_BUCKETS,
       registers: [registry],
     }),
     blockLag: new Gauge({

@@ -1,6 +1,8 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Metrics } from "./metrics.ts";
+import { REQUEST_ID, type StatusSource } from "./statusApi.ts";
+import { loadStatusAssets, type StatusAsset } from "./statusAssets.ts";
 
 /** What `/healthz` reports; `ok` false answers 503. */
 export type Health = {
@@ -15,29 +17,90 @@ export type Health = {
   detail?: string;
 };
 
-/** Serves `/metrics` (Prometheus text) and `/healthz` (JSON) on host:port; port 0 picks a free one. */
+/**
+ * Headers on every answer. The page loads only its own script and style (no inline code, no other
+ * origin), cannot be framed, and sends no referrer when an operator follows an explorer link.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  "content-security-policy":
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-resource-policy": "same-origin",
+  "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=()",
+  "cache-control": "no-store",
+};
+
+const JSON_TYPE = "application/json; charset=utf-8";
+const TEXT_TYPE = "text/plain; charset=utf-8";
+
+type Answer = { status: number; type: string; body: string | Buffer };
+
+const json = (status: number, value: unknown): Answer => ({ status, type: JSON_TYPE, body: JSON.stringify(value) });
+
+/** Routes one GET; undefined when nothing is served at `path`. */
+async function route(
+  path: string,
+  opts: { metrics: Metrics; health: () => Promise<Health>; status?: StatusSource },
+  assets: ReadonlyMap<string, StatusAsset>,
+): Promise<Answer | undefined> {
+  if (path === "/metrics")
+    return { status: 200, type: opts.metrics.registry.contentType, body: await opts.metrics.registry.metrics() };
+  if (path === "/healthz") {
+    const health = await opts.health();
+    return json(health.ok ? 200 : 503, health);
+  }
+  if (!opts.status) return undefined;
+  const asset = assets.get(path);
+  if (asset) return { status: 200, type: asset.type, body: asset.body };
+  if (path === "/api/status") return json(200, await opts.status.status());
+  if (path.startsWith("/api/requests/")) {
+    const id = path.slice("/api/requests/".length);
+    if (!REQUEST_ID.test(id)) return json(400, { error: "a request id is 0x followed by 64 hex digits" });
+    const found = opts.status.request(id);
+    return found ? json(200, found) : json(404, { error: `request ${id} is not in this node's store` });
+  }
+  return undefined;
+}
+
+function send(req: IncomingMessage, res: ServerResponse, answer: Answer, extra: Record<string, string> = {}): void {
+  res.writeHead(answer.status, { ...SECURITY_HEADERS, "content-type": answer.type, ...extra });
+  res.end(req.method === "HEAD" ? undefined : answer.body);
+}
+
+/**
+ * Serves, on host:port (port 0 picks a free one), `/metrics` (Prometheus text) and `/healthz` (JSON)
+ * and, given a `status` source, the read-only status page (`/`), its script and style, `/api/status`
+ * and `/api/requests/<id>`. Only GET (and HEAD) are answered; any other method gets 405, so nothing
+ * served here can change the node's state.
+ */
 export async function serveOperations(opts: {
   host: string;
   port: number;
   metrics: Metrics;
   health: () => Promise<Health>;
+  status?: StatusSource;
 }): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
+  const assets = opts.status ? loadStatusAssets() : new Map<string, StatusAsset>();
   const server = createServer(async (req, res) => {
     try {
-      if (req.url === "/metrics") {
-        res.writeHead(200, { "content-type": opts.metrics.registry.contentType });
-        res.end(await opts.metrics.registry.metrics());
-      } else if (req.url === "/healthz") {
-        const health = await opts.health();
-        res.writeHead(health.ok ? 200 : 503, { "content-type": "application/json" });
-        res.end(JSON.stringify(health));
-      } else {
-        res.writeHead(404, { "content-type": "text/plain" });
-        res.end("not found: try /metrics or /healthz\n");
+      if (req.method !== "GET" && req.method !== "HEAD") {
+        return send(
+          req,
+          res,
+          { status: 405, type: TEXT_TYPE, body: "method not allowed: read-only\n" },
+          { allow: "GET, HEAD" },
+        );
       }
+      const path = new URL(req.url ?? "/", "http://localhost").pathname;
+      const answer = await route(path, opts, assets);
+      const hint = opts.status ? "try /, /metrics or /healthz" : "try /metrics or /healthz";
+      send(req, res, answer ?? { status: 404, type: TEXT_TYPE, body: `not found: ${hint}\n` });
     } catch (error) {
-      res.writeHead(500, { "content-type": "text/plain" });
-      res.end(String(error));
+      send(req, res, { status: 500, type: TEXT_TYPE, body: `${(error as Error).message ?? String(error)}\n` });
     }
   });
   await new Promise<void>((resolve, reject) => {

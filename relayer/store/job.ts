@@ -61,6 +61,12 @@ export type Job = {
   proofBytes: string | null;
   settleTx: string | null;
   settleGas: string | null;
+  /** Gas used by our mined commitment (decimal string); null before it is mined or on older rows. */
+  commitGas: string | null;
+  /** OPG wei burned by our settlement (the `Settled` event's `settlementFeeBurned`, decimal string). */
+  burned: string | null;
+  /** Proofs settled in the same transaction as this one; null means a single settlement (1). */
+  batchSize: number | null;
   error: string | null;
   /** Milliseconds since the epoch: when the request was seen, committed (tx sent), proved, settled. */
   seenAt: number;

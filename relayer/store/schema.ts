@@ -15,6 +15,9 @@ CREATE TABLE IF NOT EXISTS jobs (
   proof_bytes TEXT,
   settle_tx TEXT,
   settle_gas TEXT,
+  commit_gas TEXT,
+  burned TEXT,
+  batch_size INTEGER,
   error TEXT,
   seen_at INTEGER NOT NULL,
   committed_at INTEGER,
@@ -28,11 +31,16 @@ CREATE TABLE IF NOT EXISTS cursor (id INTEGER PRIMARY KEY CHECK (id = 1), block 
 CREATE TABLE IF NOT EXISTS blocks (number INTEGER PRIMARY KEY, hash TEXT NOT NULL);
 `;
 
-/** Per-poll lookups by state (in `seen_at` order) and pruning by age stay on indexes. */
+/**
+ * Per-poll lookups by state (in `seen_at` order) and pruning by age stay on indexes, and so do the
+ * status page's reads (latest requests, settlements over time).
+ */
 const INDEXES = `
 DROP INDEX IF EXISTS jobs_state;
 CREATE INDEX IF NOT EXISTS jobs_state_seen ON jobs(state, seen_at, request_id);
 CREATE INDEX IF NOT EXISTS jobs_finished ON jobs(finished_at) WHERE finished_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS jobs_seen ON jobs(seen_at, request_id);
+CREATE INDEX IF NOT EXISTS jobs_settled ON jobs(settled_at) WHERE settled_at IS NOT NULL;
 `;
 
 /** Job fields and their columns. */
@@ -48,6 +56,9 @@ export const COLUMNS: Record<keyof Job, string> = {
   proofBytes: "proof_bytes",
   settleTx: "settle_tx",
   settleGas: "settle_gas",
+  commitGas: "commit_gas",
+  burned: "burned",
+  batchSize: "batch_size",
   error: "error",
   seenAt: "seen_at",
   committedAt: "committed_at",
@@ -63,7 +74,8 @@ const finishedList = FINISHED_STATES.map((s) => `'${s}'`).join(", ");
 /**
  * Columns added since the first schema, each with how to fill it for the rows an older relayer wrote:
  * finished jobs count as finished when they last changed; stored outputs are taken to belong to the
- * request the row holds (the older relayer kept no binding).
+ * request the row holds (the older relayer kept no binding); commitment gas, burn and batch size were not
+ * recorded before, so they stay unknown (null) on older rows.
  */
 const ADDED_COLUMNS: { column: string; type: string; fill: (db: DatabaseSync) => void }[] = [
   {
@@ -87,6 +99,9 @@ const ADDED_COLUMNS: { column: string; type: string; fill: (db: DatabaseSync) =>
       for (const row of rows) bind.run(requestHash(row.request_json), row.request_id);
     },
   },
+  { column: "commit_gas", type: "TEXT", fill: () => undefined },
+  { column: "burned", type: "TEXT", fill: () => undefined },
+  { column: "batch_size", type: "INTEGER", fill: () => undefined },
 ];
 
 /** Creates the tables, brings a store written by an older relayer up to date (in one transaction), indexes. */

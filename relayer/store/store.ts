@@ -130,6 +130,14 @@ export function openStore(path: string) {
       const needsRead = patch.outputJson != null && patch.requestJson === undefined && expect.requestJson === undefined;
       return needsRead ? transaction(() => update(requestId, patch, expect)) : update(requestId, patch, expect);
     },
+    /**
+     * Replaces a broadcast hash in every job that holds it (`commitTx` or `settleTx`): a transaction
+     * carrying several jobs' items was replaced with higher fees. Returns how many rows changed.
+     */
+    replaceTxHash(field: "commitTx" | "settleTx", from: string, to: string): number {
+      const column = COLUMNS[field];
+      return Number(statement(`UPDATE jobs SET ${column} = ? WHERE ${column} = ?`).run(to, from).changes);
+    },
     /** Jobs in any of `states`, oldest first, at most `limit` (an indexed lookup, not a table scan). */
     jobsInStates(states: readonly JobState[], limit = -1): Job[] {
       if (states.length === 0) return [];
@@ -139,6 +147,19 @@ export function openStore(path: string) {
     },
     openJobs(): Job[] {
       return this.jobsInStates(OPEN_STATES);
+    },
+    /** The `limit` jobs seen last, newest first (indexed: the status page reads it on every refresh). */
+    recentJobs(limit: number): Job[] {
+      const sql = "SELECT * FROM jobs ORDER BY seen_at DESC, request_id DESC LIMIT ?";
+      return (statement(sql).all(limit) as Record<string, unknown>[]).map(rowToJob);
+    },
+    /**
+     * Jobs seen or settled at or after `since` (ms since the epoch), oldest first, at most `limit`: the
+     * status page's charts over time (both columns are indexed).
+     */
+    jobsActiveSince(since: number, limit: number): Job[] {
+      const sql = `SELECT * FROM jobs WHERE seen_at >= ? OR settled_at >= ? ORDER BY seen_at, request_id LIMIT ?`;
+      return (statement(sql).all(since, since, limit) as Record<string, unknown>[]).map(rowToJob);
     },
     /** Every job, oldest first. Reads the whole table: for tools and tests, not for the poll loop. */
     allJobs(): Job[] {

@@ -39,6 +39,8 @@ export function createTxSender(deps: {
   onGasUsed?: (label: string, gasUsed: bigint) => void;
   /** Problems an operator should see (estimation failing, fee cap reached, stuck nonce, cancellations). */
   onAlert?: (alert: TxAlert) => void;
+  /** Fees for a new transaction (default: `eth_feeHistory`-based estimate per send); e.g. cached per block. */
+  fees?: () => Promise<Fees>;
 }) {
   const { publicClient, walletClient, account } = deps.clients;
   const { log, gas, signal } = deps;
@@ -198,8 +200,12 @@ export function createTxSender(deps: {
   async function start(tx: TxRequest, key: string, data: `0x${string}`): Promise<InFlight | Mined> {
     const adopted = await adopt(tx, key);
     if (adopted) return adopted;
-    const gasLimit = await gasLimitFor(tx, data);
-    const fees = capFees(await withRetry(() => publicClient.estimateFeesPerGas(), { signal }), gas.maxFeePerGas);
+    // The gas limit and the fees are independent reads: one round trip, not two.
+    const [gasLimit, market] = await Promise.all([
+      tx.gasLimit ?? gasLimitFor(tx, data),
+      deps.fees ? deps.fees() : withRetry(() => publicClient.estimateFeesPerGas(), { signal }),
+    ]);
+    const fees = capFees(market, gas.maxFeePerGas);
     const record = await assign(tx, key, { to: tx.address, data, value: 0n, gas: gasLimit }, fees);
     log.debug({ tx: tx.label, hash: record.hashes[0], nonce: record.nonce }, "transaction sent");
     return record;
@@ -297,8 +303,51 @@ export function createTxSender(deps: {
     }
   }
 
+  /** The record that holds `hash`, or one adopted for it when it is still pending (sent before a restart). */
+  async function holderOf(hash: Hash, label: string, onReplaced?: (hash: Hash) => void) {
+    const holding = () => book.sorted().find((r) => r.hashes.includes(hash));
+    if (holding()) return holding();
+    const sent = await withRetry(() => publicClient.getTransaction({ hash }), { signal }).catch(() => undefined);
+    if (!sent || sent.from.toLowerCase() !== account.address.toLowerCase() || !sent.to) return undefined;
+    if (sent.blockNumber !== null) return "mined" as const;
+    // Several jobs of one batch look it up at once: the first adopts it, the others join.
+    if (holding()) return holding();
+    if (book.at(sent.nonce)) return undefined; // another transaction of ours replaced it
+    const fees = {
+      maxFeePerGas: sent.maxFeePerGas ?? sent.gasPrice ?? 0n,
+      maxPriorityFeePerGas: sent.maxPriorityFeePerGas ?? sent.gasPrice ?? 0n,
+    };
+    const call = { to: sent.to, data: sent.input, value: sent.value, gas: sent.gas };
+    const key = `adopted:${hash}`;
+    const record = newInFlight({ nonce: sent.nonce, key, label, call, fees, hashes: [hash], onSent: onReplaced });
+    book.add(record);
+    if (nextNonce !== undefined && nextNonce <= sent.nonce) nextNonce = sent.nonce + 1;
+    log.info({ tx: label, nonce: sent.nonce, hash }, "adopted a pending transaction sent before");
+    return record;
+  }
+
+  /**
+   * Waits for the fate of a transaction this account broadcast (this run, or before a restart): joins the
+   * pending record holding `hash`, or adopts it (watched and replaced like any other; `onReplaced`
+   * persists each replacement's hash). Returns `mined` once it is in a block (whether it succeeded or
+   * not: the caller re-reads the chain) and `gone` when no transaction of ours holds it any more.
+   * Throws `TxPendingError` while it stays pending.
+   */
+  async function awaitKnown(hash: Hash, label: string, onReplaced?: (hash: Hash) => void): Promise<"mined" | "gone"> {
+    const record = await holderOf(hash, label, onReplaced);
+    if (record === undefined || record === "mined") return record ?? "gone";
+    try {
+      await waitMined(record, label);
+      return "mined";
+    } catch (error) {
+      if (error instanceof TxPendingError || signal?.aborted) throw error;
+      return "mined"; // reverted, cancelled or replaced: mined either way, the chain says what happened
+    }
+  }
+
   return {
     send,
+    awaitKnown,
     address: account.address,
     /**
      * After a reorg: forgets the local nonce (the node's count may be lower; re-read on the next send) and

@@ -24,6 +24,11 @@ export type TxRequest = {
    * limit sent otherwise (see `hubGasLimit`). Without it an estimation failure fails the send.
    */
   fallbackGasLimit?: bigint;
+  /**
+   * Gas limit to send with, skipping `eth_estimateGas`: for calls whose cost has a measured safe bound
+   * (`hubGasLimit`). The pre-flight `eth_call` still runs, so a call that would revert is never sent.
+   */
+  gasLimit?: bigint;
 };
 
 /** What `send` returns: the receipt of the mined transaction, or a dry run's marker. */

@@ -1,6 +1,7 @@
 import type { Address } from "viem";
 import { inferenceHubWithErrorsAbi } from "../../abi/index.ts";
 import type { ReadClient } from "../clients.ts";
+import { withDecodedRevert } from "../errors.ts";
 
 /** What a request costs now, in OPG wei. */
 export type Quote = {
@@ -15,8 +16,9 @@ export type Quote = {
 };
 
 /**
- * Reads `InferenceHub.quoteRequest` for a request with these callback settings (none by default); reverts
- * (by name) for an unknown or inactive model or callback settings the hub refuses.
+ * Reads `InferenceHub.quoteRequest` for a request with these callback settings (none by default); throws
+ * `ContractRevertError` (`RegistryModelUnknown`, `HubModelInactive`, `HubCallbackGasAboveCap`, ...) for a
+ * request the hub would refuse.
  */
 export async function quote(
   publicClient: ReadClient,
@@ -27,11 +29,13 @@ export async function quote(
     callbackFlags = 0,
   }: { hub: Address; modelId: bigint; callbackGasLimit?: number; callbackFlags?: number },
 ): Promise<Quote> {
-  const [modelFee, settlementFee, callbackFee, total] = await publicClient.readContract({
-    address: hub,
-    abi: inferenceHubWithErrorsAbi,
-    functionName: "quoteRequest",
-    args: [modelId, callbackGasLimit, callbackFlags],
-  });
+  const [modelFee, settlementFee, callbackFee, total] = await withDecodedRevert("InferenceHub.quoteRequest", () =>
+    publicClient.readContract({
+      address: hub,
+      abi: inferenceHubWithErrorsAbi,
+      functionName: "quoteRequest",
+      args: [modelId, callbackGasLimit, callbackFlags],
+    }),
+  );
   return { modelFee, settlementFee, callbackFee, total };
 }

@@ -8,7 +8,11 @@ pragma solidity ^0.8.28;
 import {InferenceHub} from "../../../contracts/InferenceHub.sol";
 import {NodeStaking} from "../../../contracts/NodeStaking.sol";
 import {OPGToken} from "../../../contracts/OPGToken.sol";
+import {IAttestationAdapter} from "../../../contracts/interfaces/IAttestationAdapter.sol";
 import {IInferenceHub} from "../../../contracts/interfaces/IInferenceHub.sol";
+import {IModelRegistry} from "../../../contracts/interfaces/IModelRegistry.sol";
+import {EnclaveRegistry} from "../../../contracts/tee/EnclaveRegistry.sol";
+import {InsecureDevAttestationAdapter} from "../../../contracts/tee/adapters/InsecureDevAttestationAdapter.sol";
 import {ProofFixture, ProtocolBase} from "../protocol/ProtocolBase.sol";
 import {Vm} from "../utils/Vm.sol";
 
@@ -23,6 +27,7 @@ contract HubHandler {
         uint256[] output;
         uint8 fixture; // 0 = A, 1 = B
         bool outputCorrect;
+        bool tee; // a request of the TEE model (settles only through commitAndSettle)
     }
 
     InferenceHub public immutable HUB;
@@ -43,6 +48,11 @@ contract HubHandler {
     bool public settledTwice;
     bool public invalidProofSettled;
     mapping(bytes32 requestId => uint256) public settleCount;
+
+    /// The TEE model, its enclave registry and the enclave key registered for it (set once by the test).
+    uint64 public teeModel;
+    EnclaveRegistry public enclaves;
+    uint256 private _enclaveKey;
 
     constructor(
         InferenceHub hub,
@@ -73,18 +83,22 @@ contract HubHandler {
         (req, id) = (_tracked[i].req, _tracked[i].id);
     }
 
-    /// Bit 0 of `seed` picks the fixture, bits 8–9 the callback flags, bits 16+ the callback gas (the requester is
-    /// an account without code, so its callbacks succeed at once; what matters here is the fee they escrow).
+    /// Bit 0 of `seed` picks the fixture, bits 8–9 the callback flags, bits 16–47 the callback gas, bits 48+ the model
+    /// (the TEE model when they are 2 mod 3). The requester is an account without code, so its callbacks succeed at
+    /// once; what matters here is the fee they escrow.
     function request(uint256 seed) external {
         uint8 which = uint8(seed % 2);
         uint8 flags = uint8((seed >> 8) % 4);
         uint32 gasLimit = flags == 0 ? 0 : uint32(1 + (seed >> 16) % HUB.params().maxCallbackGas);
+        bool tee = teeModel != 0 && (seed >> 48) % 3 == 2;
+        uint64 model = tee ? teeModel : MODEL_ID;
         VM.prank(REQUESTER);
-        try HUB.request(MODEL_ID, _fixtures[which].input, gasLimit, flags, type(uint256).max) returns (bytes32 id) {
+        try HUB.request(model, _fixtures[which].input, gasLimit, flags, type(uint256).max) returns (bytes32 id) {
             Tracked storage t = _tracked.push();
             t.id = id;
             t.fixture = which;
-            _fillRequest(t.req, which, gasLimit, flags);
+            t.tee = tee;
+            _fillRequest(t.req, model, which, gasLimit, flags);
             ghostEscrow += _escrow(t.req);
         } catch {}
         _checkSupply();
@@ -148,6 +162,71 @@ contract HubHandler {
         _checkSupply();
     }
 
+    /// Settles up to four tracked requests in one `settleBatch` (through the adapter's loop); bit i of `otherMask`
+    /// gives item i the other fixture's proof. The batch settles only if every item is committed, correct and
+    /// proven, and then settles all of them.
+    function settleBatch(uint256 seed, uint8 count, uint8 otherMask) external {
+        if (_tracked.length == 0) return;
+        uint256 n = 1 + count % 4;
+        IInferenceHub.SettleItem[] memory items = new IInferenceHub.SettleItem[](n);
+        uint256[] memory picked = new uint256[](n);
+        bool valid = true;
+        for (uint256 i; i < n; ++i) {
+            picked[i] = (seed + i * 5) % _tracked.length;
+            Tracked storage t = _tracked[picked[i]];
+            bool other = (otherMask >> i) & 1 == 1;
+            valid = valid && t.outputCorrect && !other;
+            bytes memory proof = _fixtures[other ? 1 - t.fixture : t.fixture].proof;
+            items[i] = IInferenceHub.SettleItem({requestId: t.id, request: t.req, output: t.output, proof: proof});
+        }
+        try HUB.settleBatch(items) {
+            if (!valid) invalidProofSettled = true;
+            for (uint256 i; i < n; ++i) {
+                Tracked storage t = _tracked[picked[i]];
+                if (++settleCount[t.id] > 1) settledTwice = true;
+                ghostValidFees += uint256(t.req.modelFee) + t.req.callbackFee;
+                ghostEscrow -= _escrow(t.req);
+            }
+        } catch {}
+        _checkSupply();
+    }
+
+    /// Serves the TEE model: the test registers it and its enclave key once.
+    function setTee(uint64 model, EnclaveRegistry registry, uint256 enclaveKey) external {
+        (teeModel, enclaves, _enclaveKey) = (model, registry, enclaveKey);
+    }
+
+    /// Commits and settles a tracked request with an enclave signature over the right output (`correct`) or a bumped
+    /// one; `forged` signs with a key that was never attested. Only a correct output signed by the registered key for
+    /// a TEE request may settle.
+    function commitAndSettle(uint256 seed, bool correct, bool forged) external {
+        if (_tracked.length == 0 || teeModel == 0) return;
+        Tracked storage t = _tracked[seed % _tracked.length];
+        address by = nodes[(seed >> 8) % 2];
+        uint256[] memory output = _fixtures[t.fixture].output;
+        if (!correct) output = _bumped(output);
+        bytes32 digest = enclaves.teeResultDigest(
+            address(HUB),
+            t.id,
+            teeModel,
+            keccak256(abi.encodePacked(t.req.input)),
+            keccak256(abi.encodePacked(_fixtures[t.fixture].output)),
+            by,
+            uint64(block.timestamp) + 600
+        );
+        (uint8 v, bytes32 r, bytes32 s) = VM.sign(forged ? _enclaveKey + 1 : _enclaveKey, digest);
+        VM.prank(by);
+        try HUB.commitAndSettle(t.id, t.req, output, abi.encodePacked(uint64(block.timestamp) + 600, r, s, v)) {
+            if (!t.tee || !correct || forged) invalidProofSettled = true;
+            if (++settleCount[t.id] > 1) settledTwice = true;
+            t.output = output;
+            t.outputCorrect = true;
+            ghostValidFees += uint256(t.req.modelFee) + t.req.callbackFee;
+            ghostEscrow -= _escrow(t.req);
+        } catch {}
+        _checkSupply();
+    }
+
     function refund(uint256 seed) external {
         if (_tracked.length == 0) return;
         Tracked storage t = _tracked[seed % _tracked.length];
@@ -202,16 +281,18 @@ contract HubHandler {
         return uint256(r.modelFee) + r.settlementFee + r.callbackFee;
     }
 
-    function _fillRequest(IInferenceHub.Request storage r, uint8 which, uint32 gasLimit, uint8 flags) private {
+    function _fillRequest(IInferenceHub.Request storage r, uint64 model, uint8 which, uint32 gasLimit, uint8 flags)
+        private
+    {
         IInferenceHub.HubParams memory p = HUB.params();
         uint256 callbacks = (flags & 1) + (flags >> 1);
         r.requester = REQUESTER;
-        r.modelId = MODEL_ID;
-        r.verifier = HUB.REGISTRY().modelTerms(MODEL_ID).verifier;
+        r.modelId = model;
+        r.verifier = HUB.REGISTRY().modelTerms(model).verifier;
         r.outputWords = 1;
         r.callbackFlags = flags;
         r.callbackGasLimit = gasLimit;
-        r.modelFee = HUB.REGISTRY().modelTerms(MODEL_ID).price;
+        r.modelFee = HUB.REGISTRY().modelTerms(model).price;
         r.settlementFee = uint96(p.baseSettlementFee + (uint256(r.modelFee) * p.settlementFeeBps) / 10_000);
         r.callbackFee = uint96(uint256(gasLimit) * callbacks * p.callbackGasPrice * 1 gwei);
         r.bond = p.requestBond;
@@ -228,6 +309,7 @@ contract InferenceHubInvariantTest is ProtocolBase {
     function setUp() public override {
         super.setUp();
         handler = new HubHandler(hub, token, staking, modelId, requester, [node, node2], fixtureA, fixtureB);
+        _serveTeeModel();
         targetContract(address(handler));
     }
 
@@ -240,7 +322,7 @@ contract InferenceHubInvariantTest is ProtocolBase {
         handler.commitBatch(1, 0, 1); // one item: request #1, committed wrong by the first node
         handler.settle(1, false); // wrong output: must not settle
         handler.settle(0, true); // other request's proof: must not settle
-        handler.settle(0, false);
+        handler.settleBatch(0, 0, 0); // request #0 alone, its own proof
         handler.withdraw(0);
         handler.flushBurn();
         handler.warp(2 hours - 1);
@@ -271,6 +353,54 @@ contract InferenceHubInvariantTest is ProtocolBase {
         invariant_hubBalanceIsFullyAccounted();
         invariant_noNodePaidWithoutValidProof();
         assertEq(hub.totalEscrowed(), 0, "both requests closed");
+    }
+
+    /// A TEE model (same words and price as the ZK one) verified by an enclave registry, with an enclave key registered
+    /// through the INSECURE dev adapter, both nodes opted in.
+    function _serveTeeModel() internal {
+        EnclaveRegistry enclaves = new EnclaveRegistry(address(this), address(registry), 1 hours, 1 days);
+        InsecureDevAttestationAdapter devAdapter = new InsecureDevAttestationAdapter();
+        enclaves.setAdapterAllowed(address(devAdapter), true);
+        vm.prank(modelOwner);
+        uint64 teeModel = registry.register(
+            IModelRegistry.VerificationMode.TEE, address(enclaves), keccak256("tee"), "test://tee", 2, 1, PRICE
+        );
+        IAttestationAdapter.Pcr48[3] memory pcrs;
+        for (uint256 i; i < 3; ++i) {
+            pcrs[i] = IAttestationAdapter.Pcr48({head: keccak256(abi.encode(i)), tail: bytes16(keccak256(abi.encode(i)))});
+        }
+        vm.prank(modelOwner);
+        enclaves.approveMeasurement(teeModel, enclaves.measurementOf(pcrs));
+        uint256 enclaveKey = 0xE7C1A7E;
+        enclaves.registerEnclave(address(devAdapter), abi.encode(vm.addr(enclaveKey), uint64(block.timestamp) * 1000, pcrs));
+        vm.prank(node);
+        staking.optIn(teeModel);
+        vm.prank(node2);
+        staking.optIn(teeModel);
+        handler.setTee(teeModel, enclaves, enclaveKey);
+    }
+
+    /// TEE requests settle only through commitAndSettle with the registered key's signature over the right output.
+    function test_handler_teeRequestsSettleOnlyWithTheEnclaveSignature() public {
+        uint256 tee = uint256(2) << 48;
+        handler.request(tee);
+        handler.request(tee | 1);
+        (IInferenceHub.Request memory first,) = _tracked(0);
+        assertEq(first.modelId, handler.teeModel(), "a TEE request");
+        handler.commitAndSettle(0, false, false); // wrong output
+        handler.commitAndSettle(0, true, true); // forged key
+        handler.settleBatch(0, 0, 0); // no proof can settle it
+        assertEq(handler.ghostValidFees(), 0, "nothing settled yet");
+        handler.commitAndSettle(0, true, false);
+        handler.commitAndSettle(0, true, false); // twice: refused
+        assertEq(handler.ghostValidFees(), PRICE, "settled once");
+        handler.commit(1, true); // a plain commit of a TEE request can only end slashed
+        handler.warp(2 hours - 1);
+        handler.slash(1);
+        invariant_hubBalanceIsFullyAccounted();
+        invariant_noNodePaidWithoutValidProof();
+        invariant_requestSettlesAtMostOnce();
+        assertEq(hub.totalEscrowed(), 0, "both closed");
     }
 
     function _tracked(uint256 i) internal view returns (IInferenceHub.Request memory req, bytes32 id) {

@@ -33,9 +33,11 @@ contract ModelRegistryTest is ProtocolBase {
 
     function test_register_rejectsBadInput() public {
         vm.expectRevert(
-            abi.encodeWithSelector(IModelRegistry.RegistryModeUnsupported.selector, IModelRegistry.VerificationMode.TEE)
+            abi.encodeWithSelector(
+                IModelRegistry.RegistryModeUnsupported.selector, IModelRegistry.VerificationMode.VANILLA
+            )
         );
-        registry.register(IModelRegistry.VerificationMode.TEE, address(adapter), keccak256("m"), "", 2, 1, 0);
+        registry.register(IModelRegistry.VerificationMode.VANILLA, address(adapter), keccak256("m"), "", 2, 1, 0);
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.RegistryInvalidVerifier.selector, address(0)));
         _register(address(0), 2, 1);
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.RegistryInvalidVerifier.selector, stranger));
@@ -48,6 +50,27 @@ contract ModelRegistryTest is ProtocolBase {
         _register(address(adapter), 3, 1);
         vm.expectRevert(IModelRegistry.RegistryEmptyManifest.selector);
         registry.register(IModelRegistry.VerificationMode.ZK, address(adapter), bytes32(0), "", 2, 1, 0);
+    }
+
+    function test_register_acceptsTeeVerifierWithoutSignalCount() public {
+        // The hub is a contract with no `publicSignalCount`: a TEE verifier is not asked for one.
+        vm.expectEmit(address(registry));
+        emit IModelRegistry.ModelRegistered(
+            2, address(this), IModelRegistry.VerificationMode.TEE, address(hub), keccak256("m"), "", 5, 3, 0
+        );
+        uint64 id = registry.register(IModelRegistry.VerificationMode.TEE, address(hub), keccak256("m"), "", 5, 3, 0);
+        IModelRegistry.ModelTerms memory terms = registry.modelTerms(id);
+        assertEq(uint8(terms.mode), uint8(IModelRegistry.VerificationMode.TEE), "mode");
+        assertEq(terms.verifier, address(hub), "verifier");
+    }
+
+    function test_register_teeStillChecksVerifierWordsAndManifest() public {
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.RegistryInvalidVerifier.selector, stranger));
+        registry.register(IModelRegistry.VerificationMode.TEE, stranger, keccak256("m"), "", 2, 1, 0);
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.RegistryInvalidWordCounts.selector, 0, 1));
+        registry.register(IModelRegistry.VerificationMode.TEE, address(hub), keccak256("m"), "", 0, 1, 0);
+        vm.expectRevert(IModelRegistry.RegistryEmptyManifest.selector);
+        registry.register(IModelRegistry.VerificationMode.TEE, address(hub), bytes32(0), "", 2, 1, 0);
     }
 
     function test_updatePrice_onlyOwner() public {

@@ -33,6 +33,16 @@ describe("relayer config", () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it("takes an optional http(s) block explorer URL without credentials, trailing slash dropped", () => {
+    expect(parseConfig({}).explorerUrl).toBeUndefined();
+    expect(parseConfig({ explorerUrl: "https://sepolia.etherscan.io/" }).explorerUrl).toBe(
+      "https://sepolia.etherscan.io",
+    );
+    expect(() => parseConfig({ explorerUrl: "javascript:alert(1)" })).toThrow(/explorerUrl: must be an http\(s\) URL/);
+    expect(() => parseConfig({ explorerUrl: "https://user:pw@x.example" })).toThrow(/explorerUrl: must not contain/);
+    expect(() => parseConfig({ explorerUrl: "explorer" })).toThrow(/explorerUrl/);
+  });
+
   it("reports an unreadable or invalid file by name", () => {
     expect(() => loadConfig({ file: "/nonexistent/relayer.json", env: {} })).toThrow(/cannot read config file/);
     const dir = mkdtempSync(join(tmpdir(), "opg-cfg-"));

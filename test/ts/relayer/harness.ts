@@ -13,6 +13,7 @@ import {
   localRelayerConfig,
   provisionLocalNetwork,
 } from "../../../relayer/dev/localNetwork.ts";
+import { sendRequestBurst } from "../../../relayer/dev/requestBurst.ts";
 import { type Relayer, startRelayer } from "../../../relayer/relayer.ts";
 import { approve, getRequestState, request as sendRequest } from "../../../sdk/index.ts";
 import { loadCompiledModel } from "../../../zkml/index.ts";
@@ -42,6 +43,15 @@ export async function startTestNetwork() {
   /** Sends a request for a float input of the model's domain. */
   function request(floats: number[]): Promise<Hex> {
     return requestWords(model.packInput(model.quantizeInput(floats)));
+  }
+
+  /** Sends `n` valid requests and mines them in one block (automine off meanwhile); returns their ids. */
+  async function requestBurst(n: number): Promise<Hex[]> {
+    const inputs = Array.from({ length: n }, (_, i) =>
+      model.packInput(model.quantizeInput([Math.sin(i), Math.cos(i), -0.5 + i / (2 * n), 0.25])),
+    );
+    const modelId = BigInt(deployment.modelId);
+    return (await sendRequestBurst({ clients: requester, hub: deployment.hub, modelId, inputs })).ids;
   }
 
   /** `requestState(id)` as { status, deadline, node }. */
@@ -82,6 +92,7 @@ export async function startTestNetwork() {
     tokenAbi,
     request,
     requestWords,
+    requestBurst,
     state,
     relayerConfig,
     rpc,
@@ -113,8 +124,11 @@ const ROOT = join(import.meta.dirname, "..", "..", "..");
  * A relayer config for `net` written to a file in its data dir, without the key (which a real operator
  * passes in the environment), for `opg relayer start` run as a child process.
  */
-export function writeRelayerConfigFile(net: TestNetwork): { file: string; dataDir: string; privateKey: string } {
-  const { privateKey, ...config } = net.relayerConfig();
+export function writeRelayerConfigFile(
+  net: TestNetwork,
+  overrides: Partial<RelayerConfigInput> = {},
+): { file: string; dataDir: string; privateKey: string } {
+  const { privateKey, ...config } = net.relayerConfig(overrides);
   const file = join(config.dataDir, "config.json");
   writeFileSync(
     file,

@@ -6,12 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inferenceHubWithErrorsAbi, RequestStatus } from "../../../abi/index.ts";
 import { createCommon } from "../../../relayer/common/common.ts";
 import { createLogger } from "../../../relayer/common/logger.ts";
+import { createBatcher } from "../../../relayer/jobs/batcher.ts";
 import { createIntake } from "../../../relayer/jobs/intake.ts";
 import { type JobDeps, processJob } from "../../../relayer/jobs/processJob.ts";
 import { createProverPool } from "../../../relayer/prover/proverPool.ts";
 import { openStore } from "../../../relayer/store/store.ts";
 import { createWatcher } from "../../../relayer/sync/watcher.ts";
 import { createChainClients, createTxSender } from "../../../relayer/tx/chain.ts";
+import { createChainHead } from "../../../relayer/tx/chainHead.ts";
 import { startTestNetwork, type TestNetwork } from "./harness.ts";
 
 /**
@@ -41,8 +43,21 @@ describe("reorg above the watcher's cursor", () => {
       pollingIntervalMs: 100,
     });
     const sender = createTxSender({ clients, log, gas: config.gas, dryRun: false });
+    const head = createChainHead({ publicClient: clients.publicClient, log });
+    const batcher = createBatcher({
+      hub: net.deployment.hub,
+      abi: inferenceHubWithErrorsAbi,
+      publicClient: clients.publicClient,
+      sender,
+      head,
+      log,
+      metrics: common.metrics,
+      batch: config.batch,
+    });
     const prover = createProverPool(1);
     const deps: JobDeps = {
+      batcher,
+      head,
       hub: net.deployment.hub,
       abi: inferenceHubWithErrorsAbi,
       publicClient: clients.publicClient,

@@ -6,12 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inferenceHubWithErrorsAbi, RequestStatus } from "../../../abi/index.ts";
 import { createCommon } from "../../../relayer/common/common.ts";
 import { createLogger } from "../../../relayer/common/logger.ts";
+import { createBatcher } from "../../../relayer/jobs/batcher.ts";
 import { createIntake } from "../../../relayer/jobs/intake.ts";
 import { JobSupersededError } from "../../../relayer/jobs/jobErrors.ts";
 import { type JobDeps, processJob } from "../../../relayer/jobs/processJob.ts";
 import { createProverPool } from "../../../relayer/prover/proverPool.ts";
 import { openStore } from "../../../relayer/store/store.ts";
 import { createChainClients, createTxSender } from "../../../relayer/tx/chain.ts";
+import { createChainHead } from "../../../relayer/tx/chainHead.ts";
 import type { CompiledModel } from "../../../zkml/index.ts";
 import { startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
 
@@ -50,6 +52,19 @@ describe("request id reused after a reorg", () => {
       pollingIntervalMs: 100,
     });
     const sender = createTxSender({ clients, log, gas: config.gas, dryRun: false });
+    const head = createChainHead({ publicClient: clients.publicClient, log });
+    const { publicClient } = clients;
+    const batch = config.batch;
+    const batcher = createBatcher({
+      hub: net.deployment.hub,
+      abi: inferenceHubWithErrorsAbi,
+      publicClient,
+      sender,
+      head,
+      log,
+      metrics: common.metrics,
+      batch,
+    });
     const prover = createProverPool(1);
     // The real model, with inference held at a gate so the reorg lands while the step is in flight.
     let openGate!: () => void;
@@ -74,6 +89,8 @@ describe("request id reused after a reorg", () => {
       abi: inferenceHubWithErrorsAbi,
       publicClient: clients.publicClient,
       sender,
+      batcher,
+      head,
       store,
       models: new Map([[net.deployment.modelId, gated]]),
       prover,

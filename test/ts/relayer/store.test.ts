@@ -189,7 +189,14 @@ describe("store: migration", () => {
       try {
         expect(store.getCursor()).toBe(42);
         expect(store.blockHash(42)).toBe("0xabc");
-        expect(store.getJob(id(1))).toMatchObject({ state: "settled", finishedAt: 5_000 });
+        // Not recorded by the first schema: unknown, and the status page shows a single settlement.
+        expect(store.getJob(id(1))).toMatchObject({
+          state: "settled",
+          finishedAt: 5_000,
+          commitGas: null,
+          burned: null,
+          batchSize: null,
+        });
         expect(store.getJob(id(2))).toMatchObject({ state: "lost", finishedAt: 2_000 });
         expect(store.getJob(id(3))).toMatchObject({
           state: "committed",
@@ -203,7 +210,9 @@ describe("store: migration", () => {
     const db = new DatabaseSync(path);
     const columns = (db.prepare("PRAGMA table_info(jobs)").all() as { name: string }[]).map((c) => c.name);
     db.close();
-    expect(columns).toEqual(expect.arrayContaining(["finished_at", "output_request_hash"]));
+    expect(columns).toEqual(
+      expect.arrayContaining(["finished_at", "output_request_hash", "commit_gas", "burned", "batch_size"]),
+    );
 
     const store = openStore(path);
     try {

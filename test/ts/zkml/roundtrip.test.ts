@@ -61,6 +61,8 @@ describe("round trip: compile → prove → verify (snarkjs, Solidity)", () => {
         "verification_key.json",
         "verifier.json",
         "verifier.sol",
+        "batch-verifier.json",
+        "batch-verifier.sol",
       ].sort(),
     );
   });
@@ -135,5 +137,28 @@ describe("round trip: compile → prove → verify (snarkjs, Solidity)", () => {
     expect(await verify(publicSignals)).toBe(true);
     expect(await verify(tampered)).toBe(false);
     expect(await verify([publicSignals[0]!, String(BigInt(publicSignals[1]!) ^ 1n)])).toBe(false);
+
+    // The package's batch verifier (the model's registered verifier): the same proof alone and in a batch of 3.
+    const batch = JSON.parse(await readFile(join(modelDir, "batch-verifier.json"), "utf8")) as {
+      abi: Abi;
+      bytecode: `0x${string}`;
+    };
+    const batchHash = await wallet!.deployContract({ abi: batch.abi, bytecode: batch.bytecode });
+    const batchAddress = (await publicClient.waitForTransactionReceipt({ hash: batchHash })).contractAddress!;
+    const call = (functionName: string, proofs: `0x${string}`, signals: string[]) =>
+      publicClient.readContract({
+        address: batchAddress,
+        abi: batch.abi,
+        functionName,
+        args: [proofs, signals.map(BigInt)],
+      });
+    const proofBytes = encodeProof(proof);
+    await call("verifyProof", proofBytes, publicSignals);
+    const three = `0x${proofBytes.slice(2).repeat(3)}` as const;
+    await call("verifyProofBatch", three, [...publicSignals, ...publicSignals, ...publicSignals]);
+    await expect(call("verifyProof", proofBytes, tampered)).rejects.toThrow(/VerifierProofInvalid/);
+    await expect(call("verifyProofBatch", three, [...publicSignals, ...tampered, ...publicSignals])).rejects.toThrow(
+      /VerifierBatchInvalid/,
+    );
   });
 });

@@ -1,0 +1,86 @@
+import { getAbiItem, type Hex, parseEventLogs, toFunctionSelector } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inferenceHubWithErrorsAbi, RequestStatus } from "../../../abi/index.ts";
+import { startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
+
+const COMMIT_BATCH = toFunctionSelector(getAbiItem({ abi: inferenceHubWithErrorsAbi, name: "commitBatch" }));
+
+describe("batching", () => {
+  let net: TestNetwork;
+
+  beforeAll(async () => {
+    net = await startTestNetwork();
+  });
+  afterAll(async () => {
+    await net?.stop();
+  });
+
+  async function hubLogs() {
+    const logs = await net.publicClient.getLogs({ address: net.deployment.hub, fromBlock: 0n });
+    return {
+      logs,
+      committed: parseEventLogs({ abi: net.hubAbi, logs, eventName: "Committed" }),
+      settled: parseEventLogs({ abi: net.hubAbi, logs, eventName: "Settled" }),
+    };
+  }
+
+  async function settledAll(ids: readonly Hex[]) {
+    for (const id of ids) {
+      await waitFor(async () => (await net.state(id)).status === RequestStatus.Settled, 60_000, `settlement of ${id}`);
+    }
+  }
+
+  /** Every transaction `from` sent that touched the hub was mined successfully. */
+  async function expectNoRevertFrom(nodes: readonly string[]) {
+    const { logs } = await hubLogs();
+    const hashes = new Set(logs.map((l) => l.transactionHash!));
+    for (const hash of hashes) {
+      const receipt = await net.publicClient.getTransactionReceipt({ hash });
+      if (nodes.includes(receipt.from.toLowerCase())) expect(receipt.status).toBe("success");
+    }
+  }
+
+  it("commits a burst mined in one block with one commitBatch and settles each request once", async () => {
+    // A generous wait: on a loaded 2-core machine eight inferences can spread over tens of milliseconds.
+    const { relayer } = await net.runRelayer({ batch: { commitWaitMs: 250 } });
+    const ids = await net.requestBurst(8);
+    await settledAll(ids);
+
+    const { committed, settled } = await hubLogs();
+    const ours = committed.filter((l) => ids.includes(l.args.requestId));
+    expect(ours).toHaveLength(ids.length);
+    const txs = new Set(ours.map((l) => l.transactionHash));
+    expect(txs.size).toBe(1);
+    const [hash] = [...txs];
+    const tx = await net.publicClient.getTransaction({ hash: hash! });
+    expect(tx.input.slice(0, 10)).toBe(COMMIT_BATCH);
+    const receipt = await net.publicClient.getTransactionReceipt({ hash: hash! });
+    const perCommit = receipt.gasUsed / BigInt(ids.length);
+    // One bond write and one transaction for all: well below a single `commit` (≈ 74k, gas-snapshot.json).
+    expect(perCommit).toBeLessThan(60_000n);
+    for (const id of ids) expect(settled.filter((l) => l.args.requestId === id)).toHaveLength(1);
+    await expectNoRevertFrom([relayer.address.toLowerCase()]);
+
+    const metrics = await (await fetch(`${relayer.operationsUrl}/metrics`)).text();
+    expect(metrics).toMatch(/opg_relayer_batch_size_bucket\{le="8",op="commit"\} 1/);
+    await relayer.stop();
+  });
+
+  it("two relayers racing with commitBatch commit each request once and send no transaction that reverts", async () => {
+    const batch = { commitWaitMs: 250 };
+    const a = (await net.runRelayer({ batch })).relayer;
+    const b = (await net.runRelayer({ batch, privateKey: net.deployment.keys.node2 })).relayer;
+    const ids = await net.requestBurst(6);
+    await settledAll(ids);
+    const { committed, settled } = await hubLogs();
+    for (const id of ids) {
+      const commits = committed.filter((l) => l.args.requestId === id);
+      const settles = settled.filter((l) => l.args.requestId === id);
+      expect(commits).toHaveLength(1);
+      expect(settles).toHaveLength(1);
+      expect(settles[0]!.args.node).toBe(commits[0]!.args.node);
+    }
+    await expectNoRevertFrom([a.address.toLowerCase(), b.address.toLowerCase()]);
+    await Promise.all([a.stop(), b.stop()]);
+  });
+});
