@@ -66,11 +66,9 @@ export type ChaosReport = {
 
 type Progress = { onChain: number; served: number; settled: number; committed: number };
 
-async function readProgress(net: TestNetwork): Promise<Progress> {
-  const logs = await net.publicClient.getLogs({
-    address: net.deployment.hub,
-    fromBlock: BigInt(net.deployment.deployBlock),
-  });
+/** Counts of the hub's events from `fromBlock` (default: the deployment) to the head. */
+async function readProgress(net: TestNetwork, fromBlock = BigInt(net.deployment.deployBlock)): Promise<Progress> {
+  const logs = await net.publicClient.getLogs({ address: net.deployment.hub, fromBlock });
   const events = parseEventLogs({ abi: inferenceHubWithErrorsAbi, logs });
   const served = BigInt(net.deployment.modelId);
   let onChain = 0;
@@ -227,7 +225,6 @@ async function drive(
   const done = () => reorgState === "done" && progress.onChain >= n && progress.settled >= progress.served;
   let reorgState: "planned" | "armed" | "done" = "planned";
   let checkpoint: Awaited<ReturnType<TestNetwork["chain"]["checkpoint"]>> | undefined;
-  let before: Progress | undefined;
   let outage: "planned" | "done" = "planned";
   const deadline = Date.now() + opts.settleTimeoutMs;
   while (!done()) {
@@ -256,14 +253,12 @@ async function drive(
     }
     if (reorgState === "planned" && frac >= reorgAt) {
       checkpoint = await net.chain.checkpoint();
-      before = progress;
       reorgState = "armed";
-    } else if (reorgState === "armed" && checkpoint && before) {
+    } else if (reorgState === "armed" && checkpoint) {
       const head = await net.publicClient.getBlockNumber();
-      const enough =
-        head - checkpoint.block >= BigInt(opts.minReorgDepth) &&
-        progress.settled > before.settled &&
-        progress.committed > before.committed;
+      // The blocks the reorg will drop must hold a commitment and a settlement.
+      const above = await readProgress(net, checkpoint.block + 1n);
+      const enough = head - checkpoint.block >= BigInt(opts.minReorgDepth) && above.settled > 0 && above.committed > 0;
       if (enough) {
         paused = true;
         await sending;
