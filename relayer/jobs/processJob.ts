@@ -70,9 +70,15 @@ async function headNumber(deps: JobDeps): Promise<number> {
   return Number(head.number);
 }
 
-/** The receipt's block number, its hash noted so that a reorg dropping it reopens the job. */
+/**
+ * The receipt's block number, its hash noted so that a reorg dropping it reopens the job. Throws
+ * (retryable) when the watcher already saw another block at that height: the receipt is from a branch the
+ * chain dropped while this step waited, and the next step re-reads the chain instead of recording it.
+ */
 function receiptBlock(deps: JobDeps, receipt: { blockNumber: bigint; blockHash: string }): number {
-  deps.store.noteBlockHash(Number(receipt.blockNumber), receipt.blockHash);
+  if (!deps.store.noteBlockHash(Number(receipt.blockNumber), receipt.blockHash)) {
+    throw new RelayerError(`receipt from block ${receipt.blockNumber} of a dropped branch`, { retryable: true });
+  }
   return Number(receipt.blockNumber);
 }
 
