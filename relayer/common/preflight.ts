@@ -7,10 +7,11 @@ import { RelayerError } from "./errors.ts";
 /** How long a configured RPC may take to answer `eth_chainId` before start-up gives up on it. */
 const RPC_PROBE_TIMEOUT_MS = 5_000;
 /**
- * Probes of each URL before start-up gives up: one 503 or reset (a node restarting, a proxy hiccup) must
- * not keep a relayer from starting, while a wrong URL still fails within seconds.
+ * Probes of each URL before start-up gives up (≈ 15 s of backoff): a 503, a reset or a short outage (a
+ * node restarting) must not keep a relayer restarted after a crash from starting, while a wrong URL still
+ * fails within seconds.
  */
-const RPC_PROBE_ATTEMPTS = 4;
+const RPC_PROBE_ATTEMPTS = 6;
 /** Pause before the second probe; doubles after each. */
 const RPC_PROBE_BACKOFF_MS = 500;
 
