@@ -5,6 +5,7 @@ import { type Common, createCommon } from "./common/common.ts";
 import type { RelayerConfig } from "./common/config.ts";
 import { classifyError, RelayerError } from "./common/errors.ts";
 import type { Logger } from "./common/logger.ts";
+import { withRetry } from "./common/retry.ts";
 import { createBatcher } from "./jobs/batcher.ts";
 import { checkModelsMatchChain } from "./jobs/checkModels.ts";
 import { createIntake } from "./jobs/intake.ts";
@@ -250,7 +251,8 @@ export async function startRelayer(config: RelayerConfig, log: Logger, clients?:
   });
   const teeDeps: TeeJobDeps = {
     ...deps,
-    chainId: await chain.publicClient.getChainId(),
+    // Retried: one 503 at start-up must not stop a relayer restarted after a crash.
+    chainId: await withRetry(() => chain.publicClient.getChainId()),
     models: teeModels,
     fetch: { allowFileUris: config.tee.allowFileUris, timeoutMs: config.tee.fetchTimeoutMs, signal: common.hardStop },
   };
@@ -258,7 +260,7 @@ export async function startRelayer(config: RelayerConfig, log: Logger, clients?:
   const step = (job: Job) => (teeModels.has(job.modelId) ? processTeeJob(teeDeps, job) : processJob(deps, job));
   const scheduler = createJobScheduler({ common, store, step });
   const servedModels = new Set([...models.keys(), ...teeModels.keys()]);
-  const intake = createIntake({ store, servedModels, log: deps.log });
+  const intake = createIntake({ store, servedModels, log: deps.log, metrics: common.metrics });
   const watcher = createWatcher({
     publicClient: chain.publicClient,
     hub,

@@ -6,6 +6,14 @@ import { RelayerError } from "./errors.ts";
 
 /** How long a configured RPC may take to answer `eth_chainId` before start-up gives up on it. */
 const RPC_PROBE_TIMEOUT_MS = 5_000;
+/**
+ * Probes of each URL before start-up gives up (≈ 15 s of backoff): a 503, a reset or a short outage (a
+ * node restarting) must not keep a relayer restarted after a crash from starting, while a wrong URL still
+ * fails within seconds.
+ */
+const RPC_PROBE_ATTEMPTS = 6;
+/** Pause before the second probe; doubles after each. */
+const RPC_PROBE_BACKOFF_MS = 500;
 
 /**
  * Checks, before anything starts, what operators most often get wrong, and names the fix in one line:
@@ -35,8 +43,17 @@ export async function preflight(config: RelayerConfig): Promise<void> {
   }
 }
 
-/** Whether `url` answers a JSON-RPC `eth_chainId` within the probe timeout. */
+/** Whether `url` answers a JSON-RPC `eth_chainId` within the probe timeout, in one of a few attempts. */
 async function rpcAnswers(url: string): Promise<boolean> {
+  for (let attempt = 1; attempt <= RPC_PROBE_ATTEMPTS; attempt++) {
+    if (await probeOnce(url)) return true;
+    if (attempt < RPC_PROBE_ATTEMPTS)
+      await new Promise((r) => setTimeout(r, RPC_PROBE_BACKOFF_MS * 2 ** (attempt - 1)));
+  }
+  return false;
+}
+
+async function probeOnce(url: string): Promise<boolean> {
   try {
     const res = await fetch(url, {
       method: "POST",

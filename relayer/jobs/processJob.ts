@@ -13,12 +13,18 @@ import type { Job, JobState, Store } from "../store/store.ts";
 import type { TxSender } from "../tx/chain.ts";
 import type { ChainHead, HeadBlock } from "../tx/chainHead.ts";
 import type { Batcher, Reservation } from "./batcher.ts";
+import { reserveBond } from "./freeStake.ts";
 import { JobSupersededError } from "./jobErrors.ts";
 import { declineReason } from "./policy.ts";
 import { outputBinding } from "./requestBinding.ts";
 
 /** Reverts that mean "the chain moved on": re-read the request state instead of failing the job. */
 const STATE_RACE_ERRORS = new Set(["HubUnexpectedStatus", "HubRequestMismatch", "HubBatchDuplicate"]);
+/**
+ * Reverts that mean "not now": the bond does not fit in the free stake (another node key's commitments, or
+ * ones sent outside this process, hold it). The job waits for stake to free up; the commit window decides.
+ */
+const DEFER_ERRORS = new Set(["HubInsufficientFreeStake"]);
 /** Job states whose next transaction is a settlement (the others' is a commitment). */
 const SETTLE_BOUND_STATES: readonly JobState[] = ["committed", "proved", "settling"];
 
@@ -57,8 +63,23 @@ async function readState(deps: JobDeps, requestId: `0x${string}`): Promise<Chain
   return { status, deadline, node, binding };
 }
 
+/** The head's number, its hash noted so that a reorg replacing it reopens the job (see `noteBlockHash`). */
 async function headNumber(deps: JobDeps): Promise<number> {
-  return Number(await withRetry(() => deps.publicClient.getBlockNumber({ cacheTime: 0 })));
+  const head = await withRetry(() => deps.publicClient.getBlock({ blockTag: "latest" }));
+  deps.store.noteBlockHash(Number(head.number), head.hash);
+  return Number(head.number);
+}
+
+/**
+ * The receipt's block number, its hash noted so that a reorg dropping it reopens the job. Throws
+ * (retryable) when the watcher already saw another block at that height: the receipt is from a branch the
+ * chain dropped while this step waited, and the next step re-reads the chain instead of recording it.
+ */
+function receiptBlock(deps: JobDeps, receipt: { blockNumber: bigint; blockHash: string }): number {
+  if (!deps.store.noteBlockHash(Number(receipt.blockNumber), receipt.blockHash)) {
+    throw new RelayerError(`receipt from block ${receipt.blockNumber} of a dropped branch`, { retryable: true });
+  }
+  return Number(receipt.blockNumber);
 }
 
 /**
@@ -115,11 +136,6 @@ async function infer(model: CompiledModel, req: HubRequest): Promise<bigint[] | 
  * taken from an earlier attempt) and persisted, bound to this request, before the transaction is sent.
  */
 async function commit(deps: JobDeps, job: Job, req: HubRequest, reservation: Reservation): Promise<void> {
-  const declined = declineReason(deps.policy, req);
-  if (declined) {
-    deps.metrics.declined.inc({ reason: declined.reason });
-    return setState(deps, job, "declined", { error: declined.message });
-  }
   const output = await infer(deps.models.get(job.modelId)!, req);
   // A malformed input cannot be proven: the node spends nothing on it (anyone may refund it later).
   if ("malformed" in output) return setState(deps, job, "rejected", { error: `malformed input: ${output.malformed}` });
@@ -142,7 +158,7 @@ async function commit(deps: JobDeps, job: Job, req: HubRequest, reservation: Res
   setState(deps, job, "committed", {
     // A batch's gas is shared evenly among its items.
     commitGas: outcome.gasShare.toString(),
-    lastBlock: Number(outcome.receipt.blockNumber),
+    lastBlock: receiptBlock(deps, outcome.receipt),
   });
 }
 
@@ -220,7 +236,7 @@ async function settle(deps: JobDeps, job: Job, req: HubRequest, output: bigint[]
     settleGas: outcome.gasShare.toString(),
     batchSize: outcome.batchSize,
     burned: burnedBy(deps, outcome.receipt, job.requestId),
-    lastBlock: Number(outcome.receipt.blockNumber),
+    lastBlock: receiptBlock(deps, outcome.receipt),
   });
 }
 
@@ -256,7 +272,26 @@ async function commitIfOpen(deps: JobDeps, job: Job, req: HubRequest, at: Observ
     );
     return;
   }
-  await commit(deps, job, req, reservation);
+  const declined = declineReason(deps.policy, req);
+  if (declined) {
+    deps.metrics.declined.inc({ reason: declined.reason });
+    return setState(deps, job, "declined", { error: declined.message });
+  }
+  // A bond the free stake cannot cover would only revert: wait until settlements release locked stake.
+  const bond = await reserveBond(deps, deps.sender.address, req);
+  if ("shortfall" in bond) {
+    deps.metrics.deferred.inc({ reason: bond.shortfall.reason });
+    deps.log.info(
+      { requestId: job.requestId, reason: bond.shortfall.reason },
+      `commit deferred: ${bond.shortfall.message}`,
+    );
+    return;
+  }
+  try {
+    await commit(deps, job, req, reservation);
+  } finally {
+    bond.release();
+  }
 }
 
 /** What a step read before acting: the request's state, the head block, and its claim on a batch. */
@@ -305,6 +340,14 @@ async function reconcile(deps: JobDeps, job: Job, req: HubRequest, at: Observed)
   } catch (error) {
     if (error instanceof RevertError && STATE_RACE_ERRORS.has(error.errorName)) {
       deps.log.info({ requestId: job.requestId, revert: error.errorName }, "pre-flight lost a race: re-reading state");
+      return;
+    }
+    if (error instanceof RevertError && DEFER_ERRORS.has(error.errorName)) {
+      deps.metrics.deferred.inc({ reason: "freeStake" });
+      deps.log.info(
+        { requestId: job.requestId, revert: error.errorName },
+        "commit deferred: no free stake for the bond",
+      );
       return;
     }
     throw error;

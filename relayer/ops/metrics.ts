@@ -54,7 +54,7 @@ export function createMetrics() {
     }),
     declined: new Counter({
       name: "opg_relayer_declined_total",
-      help: "Requests declined by the operator's fee policy, by reason",
+      help: "Requests declined without a transaction (operator terms, or a model not served), by reason",
       labelNames: ["reason"],
       registers: [registry],
     }),

@@ -201,6 +201,29 @@ export function openStore(path: string) {
         statement("DELETE FROM blocks WHERE number < ?").run(block - keepBlocks);
       });
     },
+    /**
+     * Remembers the hash of a block a job step observed (a receipt's, or the head's) while the cursor is
+     * still below it: when the watcher reaches that block it compares, and a mismatch means a reorg
+     * replaced it before the watcher ever saw it (see `createWatcher`); a hash already noted is kept.
+     * Returns false when the watcher already holds another hash for that block: the observation comes from
+     * a block the chain has replaced (a step that outlived a reorg), and must not be recorded.
+     */
+    noteBlockHash(number: number, hash: string): boolean {
+      return transaction(() => {
+        const cursor = (statement("SELECT block FROM cursor WHERE id = 1").get() as { block: number } | undefined)
+          ?.block;
+        const stored = (
+          statement("SELECT hash FROM blocks WHERE number = ?").get(number) as { hash: string } | undefined
+        )?.hash;
+        if (cursor !== undefined && number <= Number(cursor)) return stored === undefined || stored === hash;
+        statement("INSERT OR IGNORE INTO blocks (number, hash) VALUES (?, ?)").run(number, hash);
+        return true;
+      });
+    },
+    /** Forgets the hashes of blocks above `number` (noted ones the chain no longer has). */
+    forgetBlocksAbove(number: number) {
+      statement("DELETE FROM blocks WHERE number > ?").run(number);
+    },
     /** Stored hash of a processed block. */
     blockHash(number: number): string | undefined {
       const row = statement("SELECT hash FROM blocks WHERE number = ?").get(number) as { hash: string } | undefined;

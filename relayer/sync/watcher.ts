@@ -109,11 +109,44 @@ export function createWatcher(deps: {
     return hashes;
   }
 
+  /**
+   * The lowest block of `from`…`to` whose hash a job step noted (`store.noteBlockHash`) before the cursor
+   * got there and that the chain has since replaced; undefined when none. Such a reorg sits entirely
+   * above the cursor, so the cursor check cannot see it, yet jobs acted on the dropped blocks.
+   */
+  async function replacedAhead(from: number, to: number, hashes: { number: number; hash: string }[]) {
+    const known = new Map(hashes.map((h) => [h.number, h.hash]));
+    let lowest: number | undefined;
+    for (const noted of store.storedHashes(from, to)) {
+      const hash = known.get(noted.number) ?? (await withRetry(() => chainHash(noted.number)));
+      if (hash !== noted.hash) lowest = noted.number;
+    }
+    return lowest;
+  }
+
+  /**
+   * Noted blocks above the chain's latest head: the chain moved to a shorter branch and dropped them.
+   * Reopens the jobs that acted on them and forgets the notes. Returns true when it found any.
+   */
+  async function droppedAboveHead(): Promise<boolean> {
+    const above = store.storedHashes(Number(lastHead) + 1, Number.MAX_SAFE_INTEGER);
+    if (above.length === 0) return false;
+    const latest = Number(await withRetry(() => publicClient.getBlockNumber({ cacheTime: 0 })));
+    const dropped = above.filter((b) => b.number > latest);
+    if (dropped.length === 0) return false;
+    const lowest = dropped.at(-1)!.number;
+    log.warn({ latest, dropped: lowest }, "reorg to a shorter chain dropped blocks jobs acted on: reopening them");
+    store.forgetBlocksAbove(latest);
+    deps.onReorg(lowest - 1);
+    return true;
+  }
+
   /** One scan step; returns the number of blocks still behind the final head. */
   async function poll(): Promise<number> {
     const head = Number(await withRetry(finalHead));
     const cursor = store.getCursor() ?? beforeStart;
     if (cursor >= 0 && (await withRetry(() => checkReorg(cursor)))) return 1;
+    if (await droppedAboveHead()) return 1;
     if (head <= cursor) return 0;
     const from = cursor + 1;
     const to = Math.min(head, from + config.logChunkBlocks - 1);
@@ -124,6 +157,11 @@ export function createWatcher(deps: {
     if (!hashes) {
       log.info({ from, to }, "chain moved to a shorter branch while a chunk was read: reading it again");
       return 1;
+    }
+    const replaced = await replacedAhead(from, to, hashes);
+    if (replaced !== undefined) {
+      log.warn({ cursor, replaced }, "reorg above the log cursor replaced a block jobs acted on: reopening them");
+      deps.onReorg(replaced - 1);
     }
     const logs = await withRetry(() =>
       publicClient.getLogs({

@@ -106,12 +106,28 @@ export function createTxSender(deps: {
     return tx.fallbackGasLimit !== undefined && tx.fallbackGasLimit > padded ? tx.fallbackGasLimit : padded;
   }
 
-  /** Refuses a new nonce while the lowest pending one is stuck and enough already wait behind it. */
-  function refuseBehindStuck(label: string): void {
+  /**
+   * Refuses a new nonce while the lowest pending one is stuck and enough already wait behind it, unless
+   * the stuck ones turn out to be lost in a reorg (then they are dropped, and the nonce below is free).
+   */
+  async function refuseBehindStuck(label: string): Promise<void> {
+    const stuck = () => {
+      const [lowest] = book.sorted();
+      return lowest && Date.now() - lowest.firstSentAt >= gas.stuckAfterMs && book.size() - 1 >= MAX_SENT_BEHIND_STUCK;
+    };
+    if (!stuck()) return;
+    await dropOrphans().catch(() => undefined);
+    if (!stuck()) return;
     const [lowest] = book.sorted();
     if (!lowest) return;
+    // A gap below the lowest pending nonce (a reorg dropped our mined transactions, and the node kept the
+    // pending ones, as anvil does): it waits for the gap, and only new transactions can fill it.
+    const nodePending = await withRetry(
+      () => publicClient.getTransactionCount({ address: account.address, blockTag: "pending" }),
+      { signal },
+    ).catch(() => lowest.nonce);
+    if (nodePending < lowest.nonce) return;
     const pendingForMs = Date.now() - lowest.firstSentAt;
-    if (pendingForMs < gas.stuckAfterMs || book.size() - 1 < MAX_SENT_BEHIND_STUCK) return;
     deps.onAlert?.({ kind: "stuck", label, nonce: lowest.nonce, pendingForMs });
     throw new TxPendingError(`${label} not sent: nonce ${lowest.nonce} is stuck`, {
       nonce: lowest.nonce,
@@ -123,7 +139,7 @@ export function createTxSender(deps: {
   /** Takes the next nonce and broadcasts; re-reads the nonce from the node after a conflict. */
   function assign(tx: TxRequest, key: string, call: TxCall, fees: Fees): Promise<InFlight> {
     return exclusive(async () => {
-      refuseBehindStuck(tx.label);
+      await refuseBehindStuck(tx.label);
       return withRetry(
         async () => {
           for (let resync = 0; ; resync++) {
@@ -255,6 +271,43 @@ export function createTxSender(deps: {
     return waitMined(found, tx.label);
   }
 
+  /** True when the node knows one of the record's transactions (pending or mined). */
+  async function nodeKnows(record: InFlight): Promise<boolean> {
+    for (const hash of record.hashes) {
+      const tx = await withRetry(() => publicClient.getTransaction({ hash }), { signal }).catch((raw) => {
+        if (classifyError(raw).retryable) throw raw;
+        return undefined; // not found
+      });
+      if (tx) return true;
+    }
+    return record.hashes.length === 0; // a nonce we only watch (another sender's): not ours to drop
+  }
+
+  /**
+   * After a reorg: pending records at or above the node's pending nonce whose transactions the node no
+   * longer knows were dropped with the blocks below them (a node without a mempool for them, as a dev
+   * node after a revert, or one that never saw them). They can never be mined: the nonces below them are
+   * free again and nothing fills them while the sender refuses to send behind a "stuck" nonce. Each is
+   * dropped from the book and its callers get a retryable error, so their next attempt sends afresh.
+   */
+  async function dropOrphans(): Promise<void> {
+    const pending = await withRetry(
+      () => publicClient.getTransactionCount({ address: account.address, blockTag: "pending" }),
+      { signal },
+    );
+    for (const record of book.sorted()) {
+      if (record.nonce < pending || (await nodeKnows(record))) continue;
+      book.remove(record);
+      log.warn(
+        { tx: record.label, nonce: record.nonce, pending },
+        "transaction lost in a reorg: it will be sent again",
+      );
+      record.reject(
+        new RelayerError(`${record.label} at nonce ${record.nonce} was dropped by a reorg`, { retryable: true }),
+      );
+    }
+  }
+
   /** The record that holds `hash`, or one adopted for it when it is still pending (sent before a restart). */
   async function holderOf(hash: Hash, label: string, onReplaced?: (hash: Hash) => void) {
     const holding = () => book.sorted().find((r) => r.hashes.includes(hash));
@@ -301,10 +354,16 @@ export function createTxSender(deps: {
     send,
     awaitKnown,
     address: account.address,
-    /** Forgets the local nonce (after a reorg the node's count may be lower); re-read on the next send. */
+    /**
+     * After a reorg: forgets the local nonce (the node's count may be lower; re-read on the next send) and
+     * drops pending transactions the node lost with the dropped blocks. Never rejects (logs instead).
+     */
     resetNonce: () =>
       exclusive(async () => {
         nextNonce = undefined;
+        await dropOrphans().catch((error) =>
+          log.warn({ err: classifyError(error).message }, "could not check pending transactions after a reorg"),
+        );
       }),
     /** The nonces still pending, lowest first (for metrics and `/healthz`). */
     pendingTransactions: () => book.snapshot(),

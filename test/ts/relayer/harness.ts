@@ -6,7 +6,6 @@ import type { Hex } from "viem";
 import { inferenceHubWithErrorsAbi, opgTokenAbi } from "../../../abi/index.ts";
 import type { RelayerConfig, RelayerConfigInput } from "../../../relayer/common/config.ts";
 import { createLogger } from "../../../relayer/common/logger.ts";
-import { type LocalChain, startLocalChain } from "../../../relayer/dev/localChain.ts";
 import {
   ensureCompiledModel,
   type LocalDeployment,
@@ -18,10 +17,14 @@ import { sendRequestBurst } from "../../../relayer/dev/requestBurst.ts";
 import { type Relayer, startRelayer } from "../../../relayer/relayer.ts";
 import { approve, getRequestState, request as sendRequest } from "../../../sdk/index.ts";
 import { loadCompiledModel } from "../../../zkml/index.ts";
+import { startTestNode, type TestNode } from "../support/testNode.ts";
 
-/** A local chain with the protocol deployed and the tiny model registered, plus request helpers. */
+/**
+ * A local chain (`hardhat node`, or anvil with `OPG_TEST_NODE=anvil`) with the protocol deployed and the
+ * tiny model registered, plus request helpers.
+ */
 export async function startTestNetwork() {
-  const chain: LocalChain = await startLocalChain();
+  const chain: TestNode = await startTestNode();
   const modelDir = await ensureCompiledModel("tiny");
   const deployment: LocalDeployment = await provisionLocalNetwork({ rpcUrl: chain.url, modelDir });
   const model = await loadCompiledModel(modelDir, { executionProvider: "cpu" });
@@ -68,16 +71,7 @@ export async function startTestNetwork() {
     });
   }
 
-  async function rpc(method: string, params: unknown[] = []): Promise<unknown> {
-    const res = await fetch(chain.url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-    });
-    const body = (await res.json()) as { result?: unknown; error?: { message: string } };
-    if (body.error) throw new Error(`${method}: ${body.error.message}`);
-    return body.result;
-  }
+  const rpc = chain.rpc;
 
   const relayers: Relayer[] = [];
   /** Starts an in-process relayer on this network; `stop()` stops it. */

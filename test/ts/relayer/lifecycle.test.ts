@@ -2,9 +2,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestStatus } from "../../../abi/index.ts";
 import { openStore } from "../../../relayer/store/store.ts";
+import { TEST_NODE } from "../support/testNode.ts";
 import { startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
 
-describe("relayer lifecycle on a real hardhat node", () => {
+describe(`relayer lifecycle on a real ${TEST_NODE} node`, () => {
   let net: TestNetwork;
 
   beforeAll(async () => {

@@ -102,14 +102,14 @@ describe("request id reused after a reorg", () => {
     };
     const intake = createIntake({ store, servedModels: new Set([net.deployment.modelId]), log });
     try {
-      const snapshot = await net.rpc("evm_snapshot");
+      const checkpoint = await net.chain.checkpoint();
       const idA = await net.request([0.4, -0.2, 0.1, 0.3]);
       expect(intake(await requestedEvent(idA))).toBe(true);
       const stepA = processJob(deps, store.getJob(idA)!);
       await inInference;
 
       // The blocks holding request A vanish; a malformed request B takes the same nonce, hence the same id.
-      expect(await net.rpc("evm_revert", [snapshot])).toBe(true);
+      await net.chain.reorgTo(checkpoint);
       const words = net.model.manifest.publicSignals.input.words;
       const idB = await net.requestWords(Array.from({ length: words }, () => 2n ** 252n));
       expect(idB).toBe(idA);
@@ -132,23 +132,54 @@ describe("request id reused after a reorg", () => {
     }
   });
 
-  it("a running relayer settles the new request with the output of its own input", async () => {
-    const { relayer } = await net.runRelayer();
-    const snapshot = await net.rpc("evm_snapshot");
-    const idA = await net.request([0.6, 0.1, -0.4, 0.2]);
+  it("after a deep reorg a running relayer settles the new request on its own output, and loses neither", async () => {
+    const { relayer, config } = await net.runRelayer();
+    const checkpoint = await net.chain.checkpoint();
+    const inputA = [0.6, 0.1, -0.4, 0.2];
+    const idA = await net.request(inputA);
     await waitFor(async () => (await net.state(idA)).status === RequestStatus.Settled, 120_000, "settlement of A");
-    expect(await net.rpc("evm_revert", [snapshot])).toBe(true);
+    // Deepen it: the reorg drops A's request, commitment, settlement and the blocks on top of them.
+    for (let i = 0; i < 4; i++) await net.rpc("evm_mine");
+    expect((await net.publicClient.getBlockNumber()) - checkpoint.block).toBeGreaterThanOrEqual(7n);
+    await net.chain.reorgTo(checkpoint);
+    expect((await net.state(idA)).status).toBe(RequestStatus.None);
+
+    // Another request takes A's nonce, hence its id; then A's transaction is included again (as a real
+    // chain re-includes a dropped transaction from the mempool) and gets the next id.
     const inputB = [-0.7, 0.5, 0.3, -0.1];
     const idB = await net.request(inputB);
     expect(idB).toBe(idA);
-    await waitFor(async () => (await net.state(idB)).status === RequestStatus.Settled, 120_000, "settlement of B");
+    const idA2 = await net.request(inputA);
+    expect(idA2).not.toBe(idA);
+    for (const id of [idB, idA2]) {
+      await waitFor(async () => (await net.state(id)).status === RequestStatus.Settled, 120_000, `settlement of ${id}`);
+    }
     const committed = parseEventLogs({
       abi: inferenceHubWithErrorsAbi,
       logs: await net.publicClient.getLogs({ address: net.deployment.hub, fromBlock: 0n }),
       eventName: "Committed",
-    }).filter((l) => l.args.requestId === idB);
-    const expected = (await net.model.infer(net.model.quantizeInput(inputB))).outputWords;
-    expect(committed.at(-1)!.args.output).toEqual(expected);
-    expect(committed.at(-1)!.args.node.toLowerCase()).toBe(relayer.address.toLowerCase());
+    });
+    for (const [id, input] of [
+      [idB, inputB],
+      [idA2, inputA],
+    ] as const) {
+      const commits = committed.filter((l) => l.args.requestId === id);
+      expect(commits).toHaveLength(1);
+      const expected = (await net.model.infer(net.model.quantizeInput([...input]))).outputWords;
+      expect(commits[0]!.args.output).toEqual(expected);
+      expect(commits[0]!.args.node.toLowerCase()).toBe(relayer.address.toLowerCase());
+    }
+    // The store holds each request once, settled, with the output of its own input.
+    const store = openStore(join(config.dataDir, "relayer.sqlite"));
+    try {
+      await waitFor(
+        () => store.getJob(idB)?.state === "settled" && store.getJob(idA2)?.state === "settled",
+        30_000,
+        "the store to record both settlements",
+      );
+      expect(store.getJob(idB)!.requestJson).toContain(`${net.model.packInput(net.model.quantizeInput(inputB))[0]}`);
+    } finally {
+      store.close();
+    }
   });
 });

@@ -1,56 +1,13 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestStatus } from "../../../abi/index.ts";
 import { freePort } from "../../../relayer/dev/localChain.ts";
+import { type FaultyProxy, startFaultyProxy } from "../support/faultyRpcProxy.ts";
 import { startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
-
-type Fault = "none" | "5xx" | "reset" | "delay" | "drop";
-
-/** A JSON-RPC proxy that injects faults on a fixed schedule (or always, in outage mode). */
-async function startFaultyProxy(upstream: string) {
-  const counts: Record<Fault, number> = { none: 0, "5xx": 0, reset: 0, delay: 0, drop: 0 };
-  let n = 0;
-  let outage = false;
-  const schedule = (i: number): Fault =>
-    i % 5 === 0 ? "5xx" : i % 7 === 0 ? "reset" : i % 11 === 0 ? "delay" : i % 13 === 0 ? "drop" : "none";
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c) => chunks.push(c));
-    req.on("end", async () => {
-      const fault = outage ? "5xx" : schedule(++n);
-      counts[fault]++;
-      if (fault === "5xx") {
-        res.writeHead(503).end("upstream unavailable");
-        return;
-      }
-      if (fault === "reset") return req.socket.destroy();
-      if (fault === "drop") return req.socket.end(); // closes without an HTTP response
-      if (fault === "delay") await new Promise((r) => setTimeout(r, 1_500));
-      const upstreamRes = await fetch(upstream, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: Buffer.concat(chunks),
-      });
-      res.writeHead(upstreamRes.status, { "content-type": "application/json" }).end(await upstreamRes.text());
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    counts,
-    setOutage: (on: boolean) => {
-      outage = on;
-    },
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
 
 describe("RPC faults", () => {
   let net: TestNetwork;
-  let proxy: Awaited<ReturnType<typeof startFaultyProxy>>;
+  let proxy: FaultyProxy;
 
   beforeAll(async () => {
     net = await startTestNetwork();
