@@ -3,7 +3,6 @@ import { join } from "node:path";
 import {
   type Address,
   decodeAbiParameters,
-  encodeAbiParameters,
   encodeFunctionData,
   type Hex,
   keccak256,
@@ -11,6 +10,7 @@ import {
   stringToHex,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { insecureDevAttestation, measurementOf, type Pcrs } from "../../deploy/registerTeeModel.ts";
 import { readTestCircuitProof, TEST_CIRCUIT_DIR, type TestProtocol } from "../../deploy/testProtocol.ts";
 import { hashWords, signTeeResult } from "../../tee/index.ts";
 
@@ -38,6 +38,9 @@ export type GasScenario = {
   readonly run: (protocol: TestProtocol, record: RecordGas) => Promise<void>;
 };
 
+/** Price per inference of the models the scenarios register beside the fixture's. */
+const PRICE = 2n * 10n ** 18n;
+
 /** Calls per operation: the first is cold (first storage writes of the node and accounting slots), the last warm. */
 const ROUNDS = 3;
 
@@ -47,13 +50,13 @@ const INPUT = PROOF.input.map(BigInt);
 const OUTPUT = PROOF.output.map(BigInt);
 
 /** Approves the hub for the requester once, and returns a function that sends one request and its `Requested` args. */
-async function requester(p: TestProtocol) {
-  const { hub, token, accounts, wait, modelId } = p;
+async function requester(p: TestProtocol, modelId = p.modelId, input: readonly bigint[] = INPUT) {
+  const { hub, token, accounts, wait } = p;
   await wait(await token.write.approve([hub.address, 10n ** 30n], { account: accounts.requester.account }));
   const [, , total] = await hub.read.quote([modelId]);
   return async () => {
     const receipt = await wait(
-      await hub.write.request([modelId, INPUT, 0, 0, total], { account: accounts.requester.account }),
+      await hub.write.request([modelId, input, 0, 0, total], { account: accounts.requester.account }),
     );
     const [event] = parseEventLogs({ abi: hub.abi, logs: receipt.logs, eventName: "Requested" });
     if (!event) throw new Error("Requested not emitted");
@@ -156,33 +159,21 @@ const batches: GasScenario = {
     },
   ],
   async run(p, record) {
-    const { hub, wait, accounts, registry, staking, token } = p;
+    const { hub, wait, accounts, registry, staking } = p;
     const verifier = await p.viem.deployContract("TestCircuitBatchVerifier");
     const receipt = await wait(
-      await registry.write.register([
-        0,
-        verifier.address,
-        keccak256(stringToHex("affine batch")),
-        "",
-        2,
-        1,
-        2n * 10n ** 18n,
-      ]),
+      await registry.write.register([0, verifier.address, keccak256(stringToHex("affine batch")), "", 2, 1, PRICE]),
     );
     const [registered] = parseEventLogs({ abi: registry.abi, logs: receipt.logs, eventName: "ModelRegistered" });
     const modelId = registered!.args.modelId;
     await wait(await staking.write.optIn([modelId], { account: accounts.node.account }));
-    await wait(await token.write.approve([hub.address, 10n ** 30n], { account: accounts.requester.account }));
-    const [, , total] = await hub.read.quote([modelId]);
     const { input, output, proof } = batchFixture();
+    const request = await requester(p, modelId, input);
     for (let round = 0; round < ROUNDS; round++) {
       const items = [];
       for (let i = 0; i < BATCH_SIZE; i++) {
-        const made = await wait(
-          await hub.write.request([modelId, input, 0, 0, total], { account: accounts.requester.account }),
-        );
-        const [event] = parseEventLogs({ abi: hub.abi, logs: made.logs, eventName: "Requested" });
-        items.push({ requestId: event!.args.requestId, request: event!.args.request, output });
+        const { requestId, request: req } = await request();
+        items.push({ requestId, request: req, output });
       }
       const committed = await wait(await hub.write.commitBatch([items], { account: accounts.node.account }));
       record(`commitBatch/${BATCH_SIZE}`, committed.gasUsed / BigInt(BATCH_SIZE));
@@ -196,11 +187,11 @@ const batches: GasScenario = {
 /** The bench's enclave key (a fixed test key: the INSECURE dev adapter vouches for it on the local chain only). */
 const ENCLAVE = privateKeyToAccount(keccak256(stringToHex("opg bench enclave")));
 
-/** PCR0–2 of the bench's (pretend) enclave image: non-zero, so not a debug enclave. */
+/** PCR0–2 of the bench's (pretend) enclave image, 48 bytes each: non-zero, so not a debug enclave. */
 const PCRS = [1, 2, 3].map((i) => {
   const head = keccak256(stringToHex(`pcr${i}`));
-  return { head, tail: head.slice(0, 34) as Hex };
-});
+  return `${head}${head.slice(2, 34)}` as Hex;
+}) as unknown as Pcrs;
 
 /** Registers a TEE model served through the enclave registry, approves the image and registers the enclave key. */
 async function teeModel(p: TestProtocol): Promise<bigint> {
@@ -208,35 +199,14 @@ async function teeModel(p: TestProtocol): Promise<bigint> {
   const enclaves = await viem.getContractAt("EnclaveRegistry", addresses.enclaveRegistry);
   const devAdapter = addresses.insecureDevAttestationAdapter as Address;
   const receipt = await wait(
-    await registry.write.register([
-      1,
-      enclaves.address,
-      keccak256(stringToHex("tee")),
-      "test://tee",
-      2,
-      1,
-      2n * 10n ** 18n,
-    ]),
+    await registry.write.register([1, enclaves.address, keccak256(stringToHex("tee")), "test://tee", 2, 1, PRICE]),
   );
   const [registered] = parseEventLogs({ abi: registry.abi, logs: receipt.logs, eventName: "ModelRegistered" });
   if (!registered) throw new Error("ModelRegistered not emitted");
   const modelId = registered.args.modelId;
-  await wait(await enclaves.write.approveMeasurement([modelId, await enclaves.read.measurementOf([PCRS as never])]));
+  await wait(await enclaves.write.approveMeasurement([modelId, measurementOf(PCRS)]));
   const { timestamp } = await publicClient.getBlock();
-  const attestation = encodeAbiParameters(
-    [
-      { type: "address" },
-      { type: "uint64" },
-      {
-        type: "tuple[3]",
-        components: [
-          { type: "bytes32", name: "head" },
-          { type: "bytes16", name: "tail" },
-        ],
-      },
-    ],
-    [ENCLAVE.address, timestamp * 1000n, PCRS as never],
-  );
+  const attestation = insecureDevAttestation({ signer: ENCLAVE.address, timestampMs: timestamp * 1000n, pcrs: PCRS });
   await wait(await enclaves.write.registerEnclave([devAdapter, attestation]));
   await wait(await staking.write.optIn([modelId], { account: accounts.node.account }));
   return modelId;
@@ -253,18 +223,12 @@ const tee: GasScenario = {
     },
   ],
   async run(p, record) {
-    const { hub, wait, accounts, token, addresses, publicClient } = p;
+    const { hub, wait, accounts, addresses, publicClient } = p;
     const modelId = await teeModel(p);
-    await wait(await token.write.approve([hub.address, 10n ** 30n], { account: accounts.requester.account }));
-    const [, , total] = await hub.read.quote([modelId]);
+    const request = await requester(p, modelId);
     const chainId = await publicClient.getChainId();
     for (let i = 0; i < ROUNDS; i++) {
-      const receipt = await wait(
-        await hub.write.request([modelId, INPUT, 0, 0, total], { account: accounts.requester.account }),
-      );
-      const [event] = parseEventLogs({ abi: hub.abi, logs: receipt.logs, eventName: "Requested" });
-      if (!event) throw new Error("Requested not emitted");
-      const { requestId, request: req } = event.args;
+      const { requestId, request: req } = await request();
       const { timestamp } = await publicClient.getBlock();
       const signature = await signTeeResult(
         ENCLAVE,

@@ -54,8 +54,8 @@ contract InferenceHubSettleBatchTest is ProtocolBase {
             uint256 k = i % proofCount;
             uint256[] memory input = _words(signals[k * SIGNALS + 1], signals[k * SIGNALS + 2]);
             uint256[] memory output = _words(signals[k * SIGNALS]);
-            IInferenceHub.Request memory req = expectedRequest(requester, input, 0, 0);
-            (req.modelId, req.verifier) = (batchModel, address(batchVerifier));
+            IInferenceHub.Request memory req =
+                expectedRequestOf(batchModel, address(batchVerifier), 1, requester, input, 0, 0);
             vm.prank(requester);
             bytes32 id = hub.request(batchModel, input, 0, 0, type(uint256).max);
             vm.prank(i % 2 == 1 ? secondNode : node);
@@ -231,8 +231,8 @@ contract InferenceHubSettleBatchTest is ProtocolBase {
         IInferenceHub.SettleItem[] memory items = new IInferenceHub.SettleItem[](2);
         for (uint256 i; i < 2; ++i) {
             uint256[] memory input = _words(signals[i * SIGNALS + 1], signals[i * SIGNALS + 2]);
-            IInferenceHub.Request memory req = expectedRequest(address(consumer), input, 100_000, 2);
-            (req.modelId, req.verifier) = (batchModel, address(batchVerifier));
+            IInferenceHub.Request memory req =
+                expectedRequestOf(batchModel, address(batchVerifier), 1, address(consumer), input, 100_000, 2);
             bytes32 id = consumer.requestInference(batchModel, input, 100_000, 2);
             uint256[] memory output = _words(signals[i * SIGNALS]);
             vm.prank(node);

@@ -60,23 +60,7 @@ contract InferenceHubTeeTest is ProtocolBase {
         view
         returns (IInferenceHub.Request memory req)
     {
-        (uint256 modelFee, uint256 settlementFee, uint256 callbackFee,) = hub.quoteRequest(teeModel, gasLimit, flags);
-        IInferenceHub.HubParams memory p = hub.params();
-        req = IInferenceHub.Request({
-            requester: who,
-            modelId: teeModel,
-            verifier: address(enclaves),
-            outputWords: 2,
-            callbackFlags: flags,
-            callbackGasLimit: gasLimit,
-            modelFee: uint96(modelFee),
-            settlementFee: uint96(settlementFee),
-            callbackFee: uint96(callbackFee),
-            bond: p.requestBond,
-            commitDeadline: uint64(block.timestamp) + p.commitWindow,
-            proofWindow: p.proofWindow,
-            input: teeInput
-        });
+        return expectedRequestOf(teeModel, address(enclaves), 2, who, teeInput, gasLimit, flags);
     }
 
     function _requestTee() internal returns (bytes32 id, IInferenceHub.Request memory req) {

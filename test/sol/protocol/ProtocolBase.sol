@@ -109,19 +109,33 @@ abstract contract ProtocolBase is Test {
         vm.stopPrank();
     }
 
-    /// @dev The struct the hub emits for a request made now by `who` with these settings.
+    /// @dev The struct the hub emits for a request of the test model made now by `who` with these settings.
     function expectedRequest(address who, uint256[] memory input, uint32 gasLimit, uint8 flags)
         internal
         view
         returns (IInferenceHub.Request memory req)
     {
-        (uint256 modelFee, uint256 settlementFee, uint256 callbackFee,) = hub.quoteRequest(modelId, gasLimit, flags);
+        return expectedRequestOf(modelId, address(adapter), 1, who, input, gasLimit, flags);
+    }
+
+    /// @dev The struct the hub emits for a request of `model` (verified by `verifier`, `outputWords` output words) made
+    ///      now by `who` with these settings.
+    function expectedRequestOf(
+        uint64 model,
+        address verifier,
+        uint16 outputWords,
+        address who,
+        uint256[] memory input,
+        uint32 gasLimit,
+        uint8 flags
+    ) internal view returns (IInferenceHub.Request memory req) {
+        (uint256 modelFee, uint256 settlementFee, uint256 callbackFee,) = hub.quoteRequest(model, gasLimit, flags);
         IInferenceHub.HubParams memory p = hub.params();
         req = IInferenceHub.Request({
             requester: who,
-            modelId: modelId,
-            verifier: address(adapter),
-            outputWords: 1,
+            modelId: model,
+            verifier: verifier,
+            outputWords: outputWords,
             callbackFlags: flags,
             callbackGasLimit: gasLimit,
             modelFee: uint96(modelFee),
