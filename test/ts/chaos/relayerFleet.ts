@@ -2,9 +2,12 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RelayerConfigInput } from "../../../relayer/common/config.ts";
+import { openStore } from "../../../relayer/store/store.ts";
 import type { TestNetwork } from "../relayer/harness.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..", "..");
+/** How often `waitIdle` reads the relayers' stores. */
+const IDLE_POLL_MS = 500;
 /** How long a relayer may take to exit after SIGTERM (drain plus cleanup) before it is killed. */
 const STOP_TIMEOUT_MS = 90_000;
 
@@ -136,6 +139,21 @@ export function createRelayerFleet(
         .filter(({ member: m }) => m.child && m.child.exitCode !== null && m.child.exitCode !== 0)
         .map(({ member: m }) => `${m.name} exited with ${m.child!.exitCode}`);
     },
+    /**
+     * Waits until no running relayer's store holds an open job — each has caught up with what the chain decided
+     * (a relayer restarted late may still hold `seen` rows for requests the other one settled) — at most
+     * `timeoutMs`. Returns the names of those still busy.
+     */
+    async waitIdle(timeoutMs: number): Promise<string[]> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const busy = members
+          .filter(({ member: m }) => m.child && m.child.exitCode === null && openJobCount(m.dataDir) > 0)
+          .map(({ member: m }) => m.name);
+        if (busy.length === 0 || Date.now() > deadline) return busy;
+        await new Promise((r) => setTimeout(r, IDLE_POLL_MS));
+      }
+    },
     /** SIGTERM to all; SIGKILL for any still running after the drain deadline. */
     async stopAll() {
       await Promise.all(
@@ -168,6 +186,18 @@ export function createRelayerFleet(
       return out;
     },
   };
+}
+
+/** Jobs a relayer's store still holds open (0 when it has no store yet). */
+function openJobCount(dataDir: string): number {
+  const path = join(dataDir, "relayer.sqlite");
+  if (!existsSync(path)) return 0;
+  const store = openStore(path);
+  try {
+    return store.openJobs().length;
+  } finally {
+    store.close();
+  }
 }
 
 /** The relayer processes of a chaos run. */

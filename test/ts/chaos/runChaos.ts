@@ -20,6 +20,8 @@ import {
 export const DEFAULT_FAULT_RATES: FaultRates = { "5xx": 0.02, reset: 0.01, drop: 0.01, delay: 0.01, lostReply: 0.01 };
 /** Latency spike of a `delay` fault. */
 const FAULT_DELAY_MS = 2_000;
+/** How long the relayers get to close their open jobs once the chain has decided every served request. */
+const IDLE_TIMEOUT_MS = 60_000;
 /** Served requests on chain but not yet settled above which the generator waits (keeps latency inside the commit window). */
 const DEFAULT_MAX_OUTSTANDING = 24;
 /** How often the orchestrator reads progress from the chain and samples relayer memory. */
@@ -132,6 +134,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       `chaos: ${net.chain.kind} node ${net.chain.url}, proxy ${proxy.url}, seed ${opts.seed}, ${opts.requests} requests`,
     );
     const run = await drive(net, workload, proxy, fleet, opts, random, log);
+    // A relayer restarted late can still hold rows for requests the other one settled: let it see that before the
+    // stores are compared with the chain (a job in retry backoff waits up to 30 s).
+    const busy = await fleet.waitIdle(IDLE_TIMEOUT_MS);
+    if (busy.length > 0) log(`chaos: ${busy.join(", ")} still held open jobs after ${IDLE_TIMEOUT_MS / 1000} s`);
     await fleet.stopAll();
     const crashes = [...run.crashes, ...fleet.crashed()];
     const leftovers = await finalizeLeftovers(net);
