@@ -254,7 +254,12 @@ export async function startRelayer(config: RelayerConfig, log: Logger, clients?:
     // Retried: one 503 at start-up must not stop a relayer restarted after a crash.
     chainId: await withRetry(() => chain.publicClient.getChainId()),
     models: teeModels,
-    fetch: { allowFileUris: config.tee.allowFileUris, timeoutMs: config.tee.fetchTimeoutMs, signal: common.hardStop },
+    fetch: {
+      allowFileUris: config.tee.allowFileUris,
+      allowPrivateHosts: config.tee.allowPrivateHosts,
+      timeoutMs: config.tee.fetchTimeoutMs,
+      signal: common.hardStop,
+    },
   };
   // TEE models settle in one `commitAndSettle` (relayer/tee/); the others go commit → prove → settle.
   const step = (job: Job) => (teeModels.has(job.modelId) ? processTeeJob(teeDeps, job) : processJob(deps, job));

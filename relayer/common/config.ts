@@ -97,9 +97,11 @@ const ConfigSchema = z
       .object({
         /** Whether `file://` input references are read (never on a shared or public node). */
         allowFileUris: z.boolean().default(false),
+        /** Whether http(s) input references may name private or loopback addresses (never on a public node). */
+        allowPrivateHosts: z.boolean().default(false),
         fetchTimeoutMs: z.number().int().min(100).max(120_000).default(DEFAULT_TEE_FETCH_TIMEOUT_MS),
       })
-      .default({ allowFileUris: false, fetchTimeoutMs: DEFAULT_TEE_FETCH_TIMEOUT_MS }),
+      .default({ allowFileUris: false, allowPrivateHosts: false, fetchTimeoutMs: DEFAULT_TEE_FETCH_TIMEOUT_MS }),
     finality: z
       .object({
         mode: z.enum(["confirmations", "safe", "finalized"]).default("confirmations"),

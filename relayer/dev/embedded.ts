@@ -65,7 +65,7 @@ export async function startEmbedded(
           signer: { kind: "dev", privateKey: DEV_ENCLAVE_KEY },
         },
       ],
-      tee: { ...operator.tee, allowFileUris: true },
+      tee: { ...operator.tee, allowFileUris: true, allowPrivateHosts: true },
       dataDir: join(dir, "relayer"),
       withdrawThreshold: base.withdrawThreshold === 0n ? 1n : base.withdrawThreshold,
     });

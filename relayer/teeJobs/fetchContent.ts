@@ -1,6 +1,7 @@
 import { open } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { RelayerError } from "../common/errors.ts";
+import { privateAddressesOf } from "./publicHost.ts";
 
 /** HTTP statuses after which the content may still appear (not uploaded yet, server busy): retry. */
 const RETRYABLE_STATUS = new Set([404, 408, 425, 429, 500, 502, 503, 504]);
@@ -12,6 +13,11 @@ export type FetchContentOptions = {
    * (the embedded demo and tests, whose requester shares the machine, turn it on).
    */
   allowFileUris: boolean;
+  /**
+   * Whether http(s) URIs may name private, loopback or link-local addresses. Off by default: a requester must not
+   * make a node send requests into the operator's network (the embedded demo and tests, on one machine, turn it on).
+   */
+  allowPrivateHosts?: boolean;
   timeoutMs: number;
   /** Content longer than this is refused unread (the manifest fixes every tensor's size). */
   maxBytes: number;
@@ -69,7 +75,9 @@ async function fetchBounded(uri: string, opts: FetchContentOptions): Promise<Uin
   const signal = AbortSignal.any([AbortSignal.timeout(opts.timeoutMs), ...(opts.signal ? [opts.signal] : [])]);
   let response: Response;
   try {
-    response = await fetch(uri, { signal, redirect: "follow" });
+    // Redirects are refused: each hop would need the private-address check again, and content named by its hash
+    // has no reason to move.
+    response = await fetch(uri, { signal, redirect: "error" });
   } catch (cause) {
     throw new RelayerError(`cannot fetch ${uri}`, { cause, retryable: true });
   }
@@ -84,6 +92,22 @@ async function fetchBounded(uri: string, opts: FetchContentOptions): Promise<Uin
   } catch (cause) {
     if (cause instanceof RelayerError) throw cause;
     throw new RelayerError(`reading ${uri} failed`, { cause, retryable: true });
+  }
+}
+
+/** Refuses a URL whose host is, or resolves to, a private address (see `privateAddressesOf`). */
+async function refusePrivateHost(url: URL): Promise<void> {
+  let privateAddresses: string[];
+  try {
+    privateAddresses = await privateAddressesOf(url.hostname);
+  } catch (cause) {
+    throw new RelayerError(`cannot resolve ${url.hostname}`, { cause, retryable: true });
+  }
+  if (privateAddresses.length > 0) {
+    throw new ContentRefusedError(
+      `content URI ${url.href} names a private address (${privateAddresses.join(", ")})`,
+      "a requester may not point this node into its own network; set tee.allowPrivateHosts on a machine of your own",
+    );
   }
 }
 
@@ -109,6 +133,8 @@ export async function fetchContent(uri: string, opts: FetchContentOptions): Prom
       return readFileBounded(url, opts.maxBytes);
     case "http:":
     case "https:":
+      if (!opts.allowPrivateHosts) await refusePrivateHost(url);
+      return fetchBounded(uri, opts);
     case "data:":
       return fetchBounded(uri, opts);
     default:
