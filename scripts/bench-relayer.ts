@@ -3,14 +3,18 @@
  * batching off (`batch.maxCommitItems/maxSettleItems: 1`, no WebSocket: the pre-batching behaviour), in
  * the same run:
  * - sequential requests (one per block, the requester waits for each): commitment latency (request
- *   mined → the node accepted the commitment's transaction) p50/p99 and commitments per second;
+ *   mined → the commitment's transaction signed and persisted, and → the node accepted it) p50/p99,
+ *   commitments per second, and where the time goes (detection, preparation, pre-flight, broadcast) from a
+ *   trace of the relayer's JSON-RPC calls (`scripts/benchRelayer/commitTrace.ts`); `--isolate` sends each
+ *   request only once the one before is settled, so no proving or settling overlaps a commitment;
  * - bursts (`--bursts`, each mined in one block, as a busy chain includes them): commitment latency,
  *   commitments/s, settled inferences/min, gas per commitment and per settlement (receipts' gasUsed ÷ items)
  *   and transactions sent;
  * - proofs per minute of the relayer's prover pool beside a raw snarkjs.groth16.fullProve loop.
  * Usage:
  *   npx tsx scripts/bench-relayer.ts [--requests 40] [--bursts 32,256] [--proofs 12] [--concurrency 1]
- *     [--model demo] [--no-batch]   (--no-batch: the baseline only)
+ *     [--model demo] [--no-batch] [--isolate]   (--no-batch: the baseline only; --bursts '' and --proofs 0
+ *     skip those parts)
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,6 +38,13 @@ import { startRelayer } from "../relayer/relayer.ts";
 import { openStore } from "../relayer/store/store.ts";
 import { approve, request } from "../sdk/index.ts";
 import { loadCompiledModel, releaseProverThreads, witnessInput } from "../zkml/index.ts";
+import {
+  acceptedAt,
+  type CommitStages,
+  commitStages,
+  type RpcCall,
+  tracedClients,
+} from "./benchRelayer/commitTrace.ts";
 
 const { values } = parseArgs({
   options: {
@@ -43,6 +54,7 @@ const { values } = parseArgs({
     model: { type: "string", default: "demo" },
     bursts: { type: "string", default: "32,256" },
     "no-batch": { type: "boolean", default: false },
+    isolate: { type: "boolean", default: false },
   },
 });
 const BURSTS = values.bursts!.split(",").filter(Boolean).map(Number);
@@ -55,6 +67,8 @@ const MODES: { name: string; config: Partial<RelayerConfigInput> }[] = [
 const REQUESTS = Number(values.requests);
 const PROOFS = Number(values.proofs);
 const CONCURRENCY = Number(values.concurrency);
+/** How often `--isolate` reads the store while it waits for a settlement. */
+const ISOLATE_POLL_MS = 10;
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -76,9 +90,13 @@ async function commitLatency(modelDir: string, mode: Partial<RelayerConfigInput>
       logLevel: "silent",
       ...mode,
     });
-    const relayer = await startRelayer(config, createLogger("silent"));
-    const requester = localClients(chain.url, dep.chainId, dep.keys.requester, { pollingInterval: 20 });
+    const relayerTrace: RpcCall[] = [];
+    const requesterTrace: RpcCall[] = [];
+    const relayerClients = tracedClients(chain.url, dep.chainId, dep.keys.node, relayerTrace, config.pollIntervalMs);
+    const relayer = await startRelayer(config, createLogger("silent"), relayerClients);
+    const requester = tracedClients(chain.url, dep.chainId, dep.keys.requester, requesterTrace, 20);
     await approve(requester, { hub: dep.hub, token: dep.token, amount: 2n ** 255n });
+    const store = openStore(join(dataDir, "relayer.sqlite"));
     const mined = new Map<Hex, number>();
     const started = Date.now();
     for (let i = 0; i < REQUESTS; i++) {
@@ -86,34 +104,52 @@ async function commitLatency(modelDir: string, mode: Partial<RelayerConfigInput>
         { length: model.manifest.publicSignals.input.values },
         (_, j) => Math.sin(i * 7 + j) * 0.9,
       );
-      const { requestId } = await request(requester, {
+      const { requestId, hash } = await request(requester, {
         hub: dep.hub,
         modelId: BigInt(dep.modelId),
         input: model.packInput(model.quantizeInput(input)),
         // A fixed ceiling skips the quote read, so the loop sends back to back.
         maxTotalFee: 2n ** 96n,
       });
-      mined.set(requestId, Date.now());
+      // With automine the block is mined when the node answers the broadcast.
+      mined.set(requestId, acceptedAt(requesterTrace, hash)!.end);
+      while (values.isolate && store.getJob(requestId)?.state !== "settled") {
+        await new Promise((r) => setTimeout(r, ISOLATE_POLL_MS));
+      }
     }
-    const store = openStore(join(dataDir, "relayer.sqlite"));
     const deadline = Date.now() + 600_000;
     while (store.allJobs().filter((j) => j.committedAt).length < REQUESTS && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 50));
     }
     const jobs = store.allJobs().filter((j) => j.committedAt);
-    const latencies = jobs.map((j) => j.committedAt! - mined.get(j.requestId)!);
-    // Where it goes: mined → the relayer's row for it (log seen), row → commitment accepted.
-    const seen = jobs.map((j) => j.seenAt - mined.get(j.requestId)!);
-    const toSend = jobs.map((j) => j.committedAt! - j.seenAt);
+    const stages = commitStages(jobs, mined, relayerTrace);
     const lastCommit = Math.max(...jobs.map((j) => j.committedAt!));
     store.close();
     await relayer.stop();
     await model.close();
+    const p50 = (key: Exclude<keyof CommitStages, "calls">) =>
+      pct(stages.map((s) => s[key]).filter(Number.isFinite), 50);
+    const calls = new Map<string, number[]>();
+    for (const s of stages) for (const [m, n] of Object.entries(s.calls)) calls.set(m, [...(calls.get(m) ?? []), n]);
     return {
-      p50: pct(latencies, 50),
-      p99: pct(latencies, 99),
-      seenP50: pct(seen, 50),
-      toSendP50: pct(toSend, 50),
+      p50: pct(
+        stages.map((s) => s.signed),
+        50,
+      ),
+      p99: pct(
+        stages.map((s) => s.signed),
+        99,
+      ),
+      acceptedP50: pct(
+        stages.map((s) => s.accepted),
+        50,
+      ),
+      acceptedP99: pct(
+        stages.map((s) => s.accepted),
+        99,
+      ),
+      stages: { detect: p50("detect"), prepare: p50("prepare"), preflight: p50("preflight"), send: p50("send") },
+      calls: [...calls].map(([m, ns]) => `${m} ${pct(ns, 50)}`).join(", "),
       perSecond: jobs.length / ((lastCommit - started) / 1000),
       committed: jobs.length,
     };
@@ -229,34 +265,52 @@ async function proofThroughput(modelDir: string) {
 const modelDir = await ensureCompiledModel(values.model!);
 console.log(`model: ${values.model} (${modelDir}), prover concurrency ${CONCURRENCY}`);
 console.log("");
+const ms = (x: number) => x.toFixed(1);
 console.log(
-  `sequential requests (${REQUESTS}, one per block; latency: request mined → commitment's transaction accepted)`,
+  `sequential requests (${REQUESTS}, one per block${values.isolate ? ", each sent once the one before is settled" : ""}; ` +
+    "latency from the request's block mined: → commitment signed and persisted (committedAt), → accepted by the node)",
 );
-console.log("| relayer | p50 ms | p99 ms | mined → seen p50 ms | seen → sent p50 ms | commitments/s |");
+console.log("| relayer | signed p50 ms | signed p99 ms | accepted p50 ms | accepted p99 ms | commitments/s |");
 console.log("|---|---|---|---|---|---|");
+const breakdown: string[] = [];
 for (const mode of MODES) {
-  const latency = await commitLatency(modelDir, mode.config);
+  const l = await commitLatency(modelDir, mode.config);
   console.log(
-    `| ${mode.name} | ${latency.p50} | ${latency.p99} | ${latency.seenP50} | ${latency.toSendP50} | ${latency.perSecond.toFixed(1)} |`,
+    `| ${mode.name} | ${ms(l.p50)} | ${ms(l.p99)} | ${ms(l.acceptedP50)} | ${ms(l.acceptedP99)} | ${l.perSecond.toFixed(1)} |`,
+  );
+  const s = l.stages;
+  breakdown.push(
+    `| ${mode.name} | ${ms(s.detect)} | ${ms(s.prepare)} | ${ms(s.preflight)} | ${ms(s.send)} | ${l.calls} |`,
   );
 }
 console.log("");
-console.log("bursts (each mined in one block)");
+console.log("where it goes (p50 of each stage, ms; RPC calls the relayer started per request, p50)");
 console.log(
-  "| relayer | burst | commit p50 ms | commit p99 ms | commitments/s | settled/min | gas/commitment | commit txs | gas/settlement | settle txs |",
+  "| relayer | mined → job row | row → pre-flight call | pre-flight → broadcast | broadcast (incl. automine) | calls |",
 );
-console.log("|---|---|---|---|---|---|---|---|---|---|");
-for (const size of BURSTS) {
-  for (const mode of MODES) {
-    const r = await burst(modelDir, size, mode.config);
-    console.log(
-      `| ${mode.name} | ${size} | ${r.p50} | ${r.p99} | ${r.commitsPerSecond.toFixed(1)} | ${r.settledPerMinute.toFixed(1)} | ${r.commits.perItem} | ${r.commits.txs} | ${r.settles.perItem} | ${r.settles.txs} |`,
-    );
+console.log("|---|---|---|---|---|---|");
+for (const line of breakdown) console.log(line);
+if (BURSTS.length > 0) {
+  console.log("");
+  console.log("bursts (each mined in one block)");
+  console.log(
+    "| relayer | burst | commit p50 ms | commit p99 ms | commitments/s | settled/min | gas/commitment | commit txs | gas/settlement | settle txs |",
+  );
+  console.log("|---|---|---|---|---|---|---|---|---|---|");
+  for (const size of BURSTS) {
+    for (const mode of MODES) {
+      const r = await burst(modelDir, size, mode.config);
+      console.log(
+        `| ${mode.name} | ${size} | ${r.p50} | ${r.p99} | ${r.commitsPerSecond.toFixed(1)} | ${r.settledPerMinute.toFixed(1)} | ${r.commits.perItem} | ${r.commits.txs} | ${r.settles.perItem} | ${r.settles.txs} |`,
+      );
+    }
   }
 }
-const proofs = await proofThroughput(modelDir);
-console.log("");
-console.log(
-  `proofs per minute at concurrency ${CONCURRENCY}: relayer pool ${proofs.poolPerMin.toFixed(1)} vs raw snarkjs loop ${proofs.rawPerMin.toFixed(1)} (ratio ${(proofs.poolPerMin / proofs.rawPerMin).toFixed(2)}×)`,
-);
+if (PROOFS > 0) {
+  const proofs = await proofThroughput(modelDir);
+  console.log("");
+  console.log(
+    `proofs per minute at concurrency ${CONCURRENCY}: relayer pool ${proofs.poolPerMin.toFixed(1)} vs raw snarkjs loop ${proofs.rawPerMin.toFixed(1)} (ratio ${(proofs.poolPerMin / proofs.rawPerMin).toFixed(2)}×)`,
+  );
+}
 process.exit(0);
