@@ -55,33 +55,37 @@ async function loadModels(common: Common): Promise<Map<string, CompiledModel>> {
   return models;
 }
 
-/** A pause between polls that a new head (or anything else) can end early. */
+/** A pause between polls that a new head (or anything else) can end early; it says whether a head did. */
 function createWakeup() {
   let early = false;
+  let byHead = false;
   let wake: (() => void) | undefined;
   return {
-    /** Ends the current pause, or the next one at once. */
-    kick(): void {
+    /** Ends the current pause, or the next one at once; `head`: a new head was announced. */
+    kick(head = false): void {
+      byHead ||= head;
       if (wake) wake();
       else early = true;
     },
-    /** Waits `ms`, until `kick`, or until `signal` aborts. */
-    pause(ms: number, signal: AbortSignal): Promise<void> {
-      if (early || signal.aborted) {
-        early = false;
-        return Promise.resolve();
+    /** Waits `ms`, until `kick`, or until `signal` aborts; true when a new head was announced meanwhile. */
+    async pause(ms: number, signal: AbortSignal): Promise<boolean> {
+      if (!early && !signal.aborted) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            signal.removeEventListener("abort", done);
+            wake = undefined;
+            resolve();
+          };
+          const timer = setTimeout(done, ms);
+          signal.addEventListener("abort", done, { once: true });
+          wake = done;
+        });
       }
-      return new Promise((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          signal.removeEventListener("abort", done);
-          wake = undefined;
-          resolve();
-        };
-        const timer = setTimeout(done, ms);
-        signal.addEventListener("abort", done, { once: true });
-        wake = done;
-      });
+      early = false;
+      const head = byHead;
+      byHead = false;
+      return head;
     },
   };
 }
@@ -98,9 +102,11 @@ async function pollLoop(parts: {
   wakeup: ReturnType<typeof createWakeup>;
 }): Promise<void> {
   const { common, watcher, scheduler, store, status } = parts;
+  let woken = false;
   for (let poll = 1; !common.stopping.aborted; poll++) {
     try {
-      status.lag = await watcher.poll();
+      // A step woken by a new head takes the head's number and hash from its announcement (see createWatcher).
+      status.lag = await watcher.poll(woken ? parts.head.announced() : undefined);
       status.rpcOk = true;
       parts.head.observe(watcher.lastHead());
       for (const job of store.openJobs()) scheduler.kick(job);
@@ -116,7 +122,7 @@ async function pollLoop(parts: {
       status.rpcOk = !error.retryable;
       common.log.warn({ err: error.message, retryable: error.retryable }, "watcher step failed");
     }
-    if (status.lag === 0) await parts.wakeup.pause(common.config.pollIntervalMs, common.stopping);
+    woken = status.lag === 0 ? await parts.wakeup.pause(common.config.pollIntervalMs, common.stopping) : false;
   }
 }
 
@@ -217,7 +223,7 @@ export async function startRelayer(config: RelayerConfig, log: Logger, clients?:
   const subscription = wsUrl ? await head.subscribe(wsUrl) : undefined;
   if (subscription) common.onShutdown("new-head subscription", subscription.close);
   // A new head wakes the watcher at once; the watcher's finality rules still decide what it reads.
-  head.onHead(() => wakeup.kick());
+  head.onHead(() => wakeup.kick(true));
   const sender = createSender(common, chain, recentTxAlerts, head);
   const batcher = createBatcher({
     hub,

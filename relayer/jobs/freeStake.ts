@@ -41,24 +41,25 @@ async function stakeShortfall(
 ): Promise<StakeShortfall | undefined> {
   const { publicClient, hub, abi } = deps;
   const stakingAddress = await staking(publicClient, hub, abi);
-  let bondable: bigint;
-  try {
-    bondable = await withRetry(() =>
+  // Independent reads: one round trip, not two.
+  const [bondable, locked] = await Promise.all([
+    withRetry(() =>
       publicClient.readContract({
         address: stakingAddress,
         abi: nodeStakingAbi,
         functionName: "bondableStake",
         args: [node, req.modelId],
       }),
-    );
-  } catch (raw) {
-    const error = classifyError(raw);
-    if (!(error instanceof RevertError)) throw error;
-    return { reason: "notBondable", message: `stake cannot bond for model ${req.modelId}: ${error.errorName}` };
+    ).catch((raw) => {
+      const error = classifyError(raw);
+      if (!(error instanceof RevertError)) throw error;
+      return error;
+    }),
+    withRetry(() => publicClient.readContract({ address: hub, abi, functionName: "lockedBondOf", args: [node] })),
+  ]);
+  if (bondable instanceof RevertError) {
+    return { reason: "notBondable", message: `stake cannot bond for model ${req.modelId}: ${bondable.errorName}` };
   }
-  const locked = await withRetry(() =>
-    publicClient.readContract({ address: hub, abi, functionName: "lockedBondOf", args: [node] }),
-  );
   const free = bondable > locked ? bondable - locked : 0n;
   if (free >= needed) return undefined;
   return {

@@ -4,6 +4,7 @@ import type { RelayerConfig } from "../common/config.ts";
 import type { Logger } from "../common/logger.ts";
 import { withRetry } from "../common/retry.ts";
 import type { Store } from "../store/store.ts";
+import type { AnnouncedChain } from "../tx/chainHead.ts";
 
 /** `getBlock` calls in flight at once while recording the hashes of a chunk near the head. */
 const HASH_FETCH_CONCURRENCY = 8;
@@ -18,6 +19,12 @@ export type RequestedLog = { requestId: `0x${string}`; modelId: bigint; request:
  * the chain's: it then walks down the stored hashes (skipping gaps) to the highest one that still
  * matches, rewinds the cursor there and reports that fork point. A reorg deeper than the window rewinds
  * by the window, with a warning.
+ *
+ * A poll woken by a `newHeads` announcement is handed the announced chain: it takes the head's number and
+ * the hashes the announced headers vouch for (linked by parent hash to the newest head) from there instead
+ * of asking the node, and reads a one-block chunk's logs by that block's hash (EIP-234), so those logs and
+ * the hash recorded for them are of one block. A hash the announcements do not vouch for, a mismatch, and
+ * every poll the timer starts go to the node as before: the announcements only save round trips.
  */
 export function createWatcher(deps: {
   publicClient: PublicClient;
@@ -36,8 +43,12 @@ export function createWatcher(deps: {
   const requested = getAbiItem({ abi: deps.abi, name: "Requested" });
   let lastHead = 0n;
 
-  async function finalHead(): Promise<bigint> {
+  async function finalHead(announced: AnnouncedChain | undefined): Promise<bigint> {
     const { mode, confirmations } = config.finality;
+    if (mode === "confirmations" && announced) {
+      lastHead = announced.number;
+      return announced.number - BigInt(confirmations);
+    }
     if (mode === "confirmations") {
       const head = await publicClient.getBlockNumber({ cacheTime: 0 });
       lastHead = head;
@@ -71,9 +82,9 @@ export function createWatcher(deps: {
   }
 
   /** Returns true if a reorg was found (and the cursor rewound). Writes nothing until it knows. */
-  async function checkReorg(cursor: number): Promise<boolean> {
+  async function checkReorg(cursor: number, announced: AnnouncedChain | undefined): Promise<boolean> {
     const stored = store.blockHash(cursor);
-    if (!stored || (await chainHash(cursor)) === stored) return false;
+    if (!stored || announced?.hashAt(cursor) === stored || (await chainHash(cursor)) === stored) return false;
     const { fork, matched, floor } = await findFork(cursor);
     if (!matched && floor > beforeStart) {
       log.warn(
@@ -94,13 +105,17 @@ export function createWatcher(deps: {
    * reach those) and the chunk's last one. Undefined when the chain no longer has one of them (it moved
    * to a shorter branch): the chunk is read again on the next poll.
    */
-  async function chunkHashes(from: number, to: number): Promise<{ number: number; hash: string }[] | undefined> {
+  async function chunkHashes(
+    from: number,
+    to: number,
+    announced: AnnouncedChain | undefined,
+  ): Promise<{ number: number; hash: string }[] | undefined> {
     const first = Math.max(from, Number(lastHead) - window);
     const numbers = first <= to ? Array.from({ length: to - first + 1 }, (_, i) => first + i) : [to];
     const hashes: { number: number; hash: string }[] = [];
     for (let i = 0; i < numbers.length; i += HASH_FETCH_CONCURRENCY) {
       const batch = numbers.slice(i, i + HASH_FETCH_CONCURRENCY);
-      const blocks = await Promise.all(batch.map((n) => withRetry(() => chainHash(n))));
+      const blocks = await Promise.all(batch.map((n) => announced?.hashAt(n) ?? withRetry(() => chainHash(n))));
       for (const [j, hash] of blocks.entries()) {
         if (hash === undefined) return undefined;
         hashes.push({ number: batch[j]!, hash });
@@ -141,11 +156,21 @@ export function createWatcher(deps: {
     return true;
   }
 
-  /** One scan step; returns the number of blocks still behind the final head. */
-  async function poll(): Promise<number> {
-    const head = Number(await withRetry(finalHead));
+  /** The `Requested` logs of `from`…`to`; of the one block by its hash when `hash` names it. */
+  function requestedLogs(from: number, to: number, hash: string | undefined) {
+    const range =
+      hash && from === to ? { blockHash: hash as `0x${string}` } : { fromBlock: BigInt(from), toBlock: BigInt(to) };
+    return withRetry(() => publicClient.getLogs({ address: deps.hub, event: requested, ...range, strict: true }));
+  }
+
+  /**
+   * One scan step; returns the number of blocks still behind the final head. `announced`: the chain as
+   * the subscription announced it, when a new head woke this step (see above).
+   */
+  async function poll(announced?: AnnouncedChain): Promise<number> {
+    const head = Number(await withRetry(() => finalHead(announced)));
     const cursor = store.getCursor() ?? beforeStart;
-    if (cursor >= 0 && (await withRetry(() => checkReorg(cursor)))) return 1;
+    if (cursor >= 0 && (await withRetry(() => checkReorg(cursor, announced)))) return 1;
     if (await droppedAboveHead()) return 1;
     if (head <= cursor) return 0;
     const from = cursor + 1;
@@ -153,7 +178,7 @@ export function createWatcher(deps: {
     // Hashes before logs: if the chain switches branches after this, the cursor's stored hash is the old
     // branch's and the next check sees the reorg (the other order could record the new branch's hash
     // over the old branch's logs, and miss it).
-    const hashes = await chunkHashes(from, to);
+    const hashes = await chunkHashes(from, to, announced);
     if (!hashes) {
       log.info({ from, to }, "chain moved to a shorter branch while a chunk was read: reading it again");
       return 1;
@@ -163,15 +188,7 @@ export function createWatcher(deps: {
       log.warn({ cursor, replaced }, "reorg above the log cursor replaced a block jobs acted on: reopening them");
       deps.onReorg(replaced - 1);
     }
-    const logs = await withRetry(() =>
-      publicClient.getLogs({
-        address: deps.hub,
-        event: requested,
-        fromBlock: BigInt(from),
-        toBlock: BigInt(to),
-        strict: true,
-      }),
-    );
+    const logs = await requestedLogs(from, to, announced?.hashAt(to));
     for (const { args, blockNumber } of logs) {
       deps.onRequested({ requestId: args.requestId, modelId: args.modelId, request: args.request, blockNumber });
     }

@@ -1,4 +1,4 @@
-import { type Block, createPublicClient, type PublicClient, webSocket } from "viem";
+import { type Block, createPublicClient, formatBlock, type PublicClient, type RpcBlock, webSocket } from "viem";
 import { classifyError } from "../common/errors.ts";
 import type { Logger } from "../common/logger.ts";
 import { withRetry } from "../common/retry.ts";
@@ -14,9 +14,24 @@ const HEAD_MAX_AGE_MS = 1_000;
 const BASE_FEE_MULTIPLIER_PERCENT = 120n;
 /** How long start-up waits for a WebSocket endpoint to answer before polling alone is used. */
 const WS_PROBE_TIMEOUT_MS = 2_000;
+/**
+ * Announced headers kept below the newest: enough for any confirmation depth the watcher reads at (a
+ * deeper block's hash is read over RPC), few enough to walk on every poll.
+ */
+const ANNOUNCED_HEADERS_KEPT = 64;
 
 /** What job steps and the sender read from the head block. */
 export type HeadBlock = { number: bigint; timestamp: bigint; baseFeePerGas: bigint | null; gasLimit: bigint };
+
+/**
+ * What the watcher may take from the `newHeads` announcements instead of asking the node: the newest
+ * announced block number, and the hash of a block at or below it when the announced headers link up to
+ * the newest one by their parent hashes (so the hash is the newest head's ancestor, not a dropped branch's).
+ */
+export type AnnouncedChain = { number: bigint; hashAt(number: number): string | undefined };
+
+/** A header as announced: the head block plus its hash and parent's hash. */
+type Announced = HeadBlock & { hash: string; parentHash: string };
 
 function toHead(block: Pick<Block, "number" | "timestamp" | "baseFeePerGas" | "gasLimit">): HeadBlock {
   return {
@@ -45,6 +60,9 @@ export function createChainHead(deps: { publicClient: PublicClient; log: Logger;
   let fees: { number: bigint; fees: Promise<Fees> } | undefined;
   let newest = 0n;
   const listeners: ((head: HeadBlock) => void)[] = [];
+  /** Headers announced over the subscription by number; a new header drops those above it (another branch). */
+  const announced = new Map<number, Announced>();
+  let newestAnnounced: Announced | undefined;
 
   function fresh(): HeadBlock | undefined {
     if (!cached || cached.head.number < newest || Date.now() - cached.at > HEAD_MAX_AGE_MS) return undefined;
@@ -98,6 +116,38 @@ export function createChainHead(deps: { publicClient: PublicClient; log: Logger;
     if (number > newest) newest = number;
   }
 
+  /** Records an announced header and hands it on; malformed ones (no hash, pending) are ignored. */
+  function announce(block: Pick<Block, "number" | "hash" | "parentHash" | "timestamp" | "baseFeePerGas" | "gasLimit">) {
+    if (block.number === null || block.hash === null) return;
+    const header: Announced = { ...toHead(block), hash: block.hash, parentHash: block.parentHash };
+    const n = Number(block.number);
+    for (const k of announced.keys()) if (k > n || k <= n - ANNOUNCED_HEADERS_KEPT) announced.delete(k);
+    announced.set(n, header);
+    newestAnnounced = header;
+    store(header);
+    for (const listener of listeners) listener(header);
+  }
+
+  /** The announced chain as of the newest header (see `AnnouncedChain`); undefined before the first one. */
+  function announcedChain(): AnnouncedChain | undefined {
+    const top = newestAnnounced;
+    if (!top) return undefined;
+    return {
+      number: top.number,
+      hashAt(number: number): string | undefined {
+        let child = top;
+        for (let n = Number(top.number); n > number; n--) {
+          const parent = announced.get(n - 1);
+          // The child names its parent's hash: that is the hash at n − 1 on the newest head's chain.
+          if (n - 1 === number) return child.parentHash;
+          if (!parent || parent.hash !== child.parentHash) return undefined;
+          child = parent;
+        }
+        return number === Number(top.number) ? top.hash : undefined;
+      },
+    };
+  }
+
   /** Subscribes to new heads over `url`; resolves false (polling alone) when the endpoint does not answer. */
   async function subscribe(url: string): Promise<{ close(): Promise<void> } | undefined> {
     const transport = webSocket(url, { retryCount: 0, timeout: WS_PROBE_TIMEOUT_MS, reconnect: true });
@@ -112,18 +162,19 @@ export function createChainHead(deps: { publicClient: PublicClient; log: Logger;
         .catch(() => undefined);
       return undefined;
     }
-    const unwatch = ws.watchBlocks({
-      onBlock: (block) => {
-        const head = toHead(block);
-        store(head);
-        for (const listener of listeners) listener(head);
+    // The `newHeads` payload is the header itself: no `eth_getBlockByNumber` per head (viem's `watchBlocks`
+    // fetches each one again, by number, which on a reorg can even be another block than the one announced).
+    const subscription = await ws.transport.subscribe({
+      params: ["newHeads"],
+      onData: (data: { result?: RpcBlock }) => {
+        if (data.result) announce(formatBlock(data.result));
       },
-      onError: (error) => log.warn({ err: classifyError(error).message }, "new-head subscription failed"),
+      onError: (error: Error) => log.warn({ err: classifyError(error).message }, "new-head subscription failed"),
     });
     log.info({ url }, "subscribed to new heads");
     return {
       async close() {
-        unwatch();
+        await subscription.unsubscribe().catch(() => undefined);
         await ws.transport
           .getRpcClient()
           .then((c) => c.close())
@@ -137,6 +188,7 @@ export function createChainHead(deps: { publicClient: PublicClient; log: Logger;
     fees: currentFees,
     observe,
     subscribe,
+    announced: announcedChain,
     /** Calls `listener` with every head announced over the subscription. */
     onHead(listener: (head: HeadBlock) => void): void {
       listeners.push(listener);

@@ -247,6 +247,8 @@ export function createTxSender(deps: {
    * Throws `RevertError` if the pre-flight reverts, `TxPendingError` (retryable) while it is pending.
    */
   async function send(tx: TxRequest, onSent?: (hash: Hash) => void): Promise<TxOutcome> {
+    // The fee read (cached per block) overlaps the pre-flight instead of following it; `start` reads the cache.
+    if (deps.fees && !deps.dryRun) deps.fees().catch(() => undefined);
     await simulate(tx);
     if (deps.dryRun) {
       log.info({ tx: tx.label, to: tx.address }, "dry run: pre-flight passed, transaction not sent");
