@@ -174,7 +174,8 @@ export function createChainHead(deps: { publicClient: PublicClient; log: Logger;
     log.info({ url }, "subscribed to new heads");
     return {
       async close() {
-        await subscription.unsubscribe().catch(() => undefined);
+        // Not awaited: on a socket already closed the request never answers; closing the client ends it anyway.
+        subscription.unsubscribe().catch(() => undefined);
         await ws.transport
           .getRpcClient()
           .then((c) => c.close())

@@ -7,6 +7,7 @@ import { createLogger } from "../../../relayer/common/logger.ts";
 import { openStore } from "../../../relayer/store/store.ts";
 import { createWatcher } from "../../../relayer/sync/watcher.ts";
 import { chainFor } from "../../../relayer/tx/chain.ts";
+import { createChainHead, defaultWsUrl } from "../../../relayer/tx/chainHead.ts";
 import { startTestNetwork, type TestNetwork } from "./harness.ts";
 
 type RpcCall = { method: string; params: unknown[] };
@@ -241,6 +242,86 @@ describe("watcher", () => {
       const cursor = r.store.getCursor()!;
       expect(r.store.blockHash(cursor)).toBe(await hashAt(cursor));
     } finally {
+      r.store.close();
+    }
+  });
+
+  /**
+   * The chain as a `newHeads` subscription on the node announces it, and a wait for the announcement of
+   * block `n` (an event, not a timer).
+   */
+  async function announcements() {
+    const head = createChainHead({ publicClient: net.publicClient as never, log: createLogger("silent") });
+    const seen: bigint[] = [];
+    const waiting: { n: bigint; resolve: () => void }[] = [];
+    head.onHead((h) => {
+      seen.push(h.number);
+      for (const w of waiting.filter((w) => h.number >= w.n)) w.resolve();
+    });
+    const subscription = await head.subscribe(defaultWsUrl([net.chain.url])!);
+    expect(subscription).toBeDefined();
+    return {
+      head,
+      close: () => subscription!.close(),
+      announcedAt: (n: number) =>
+        seen.some((s) => s >= BigInt(n))
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => waiting.push({ n: BigInt(n), resolve })),
+    };
+  }
+
+  it("takes a new head's number and hash from its announcement and reads that block's logs by hash", async () => {
+    const r = rig();
+    const ws = await announcements();
+    try {
+      await r.catchUp();
+      await net.request([0.2, 0.2, 0.2, 0.2]);
+      const n = await head();
+      await ws.announcedAt(n);
+      r.calls.length = 0;
+
+      expect(await r.watcher.poll(ws.head.announced())).toBe(0);
+
+      expect(r.requests).toHaveLength(1);
+      expect(r.calls.map((c) => c.method)).toEqual(["eth_getLogs"]);
+      expect(r.calls[0]!.params[0]).toMatchObject({ blockHash: await hashAt(n) });
+      expect(r.store.getCursor()).toBe(n);
+      expect(r.store.blockHash(n)).toBe(await hashAt(n));
+    } finally {
+      await ws.close();
+      r.store.close();
+    }
+  });
+
+  it("still finds a reorg when a poll was handed the announcement of a branch the chain then dropped", async () => {
+    const r = rig();
+    const ws = await announcements();
+    try {
+      await r.catchUp();
+      const snapshot = await net.rpc("evm_snapshot");
+      await net.request([0.1, 0.1, 0.1, 0.1]); // dropped below
+      await mine(1);
+      const n = await head();
+      await ws.announcedAt(n);
+      const stale = ws.head.announced()!;
+      expect(await net.rpc("evm_revert", [snapshot])).toBe(true);
+      const replacement = [0.9, 0.8, 0.7, 0.6];
+      await mine(1, 60);
+      await net.request(replacement);
+      expect(await head()).toBe(n);
+
+      // The stale announcement vouches for the dropped blocks; the next poll (from the node) must undo them.
+      await r.watcher.poll(stale);
+      await r.catchUp();
+
+      const words = net.model.packInput(net.model.quantizeInput(replacement)).map(String).join(",");
+      expect(r.requests.map((q) => q.input)).toContain(words);
+      expect(r.forks).toHaveLength(1);
+      expect(r.store.getCursor()).toBe(n);
+      expect(r.store.blockHash(n)).toBe(await hashAt(n));
+      expect(r.store.blockHash(n - 1)).toBe(await hashAt(n - 1));
+    } finally {
+      await ws.close();
       r.store.close();
     }
   });
