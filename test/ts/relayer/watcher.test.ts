@@ -279,6 +279,7 @@ describe("watcher", () => {
       const n = await head();
       await ws.announcedAt(n);
       r.calls.length = 0;
+      r.requests.length = 0; // earlier tests' requests, found by catchUp
 
       expect(await r.watcher.poll(ws.head.announced())).toBe(0);
 
