@@ -15,7 +15,7 @@ import * as snarkjs from "snarkjs";
 import { type Hex, parseEventLogs } from "viem";
 import type { DeployClients } from "../deploy/deployProtocol.ts";
 import { registerCompiledModel } from "../deploy/registerModel.ts";
-import { deployTestProtocol, TEST_CIRCUIT_DIR, type TestProtocol } from "../deploy/testProtocol.ts";
+import { deployTestProtocol, settleBatchArgs, TEST_CIRCUIT_DIR, type TestProtocol } from "../deploy/testProtocol.ts";
 import {
   compileModel,
   encodeProof,
@@ -143,7 +143,7 @@ async function measure(p: TestProtocol, w: Workload, n: number): Promise<{ commi
   const commitItems = made.map((m) => ({ requestId: m.requestId, request: m.request, output: w.output }));
   const commit = await wait(await hub.write.commitBatch([commitItems], node));
   const settleItems = commitItems.map((m) => ({ ...m, proof: w.proof }));
-  const settle = await wait(await hub.write.settleBatch([settleItems], other));
+  const settle = await wait(await hub.write.settleBatch(settleBatchArgs(commit, settleItems), other));
   return { commit: Number(commit.gasUsed) / n, settle: Number(settle.gasUsed) / n };
 }
 
