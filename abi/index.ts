@@ -14,3 +14,12 @@ export type HubRequest = ContractFunctionArgs<typeof inferenceHubAbi, "pure", "h
 
 /** `IInferenceHub.HubParams`, the hub's governance parameters, as viem encodes and decodes them. */
 export type HubParams = ContractFunctionReturnType<typeof inferenceHubAbi, "view", "params">;
+
+export {
+  type Commitment,
+  type DecodedSettleItem,
+  decodeSettleBatch,
+  encodeSettleBatch,
+  type SettleBatchEntry,
+  settlementBinding,
+} from "./settlement.ts";

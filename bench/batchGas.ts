@@ -12,10 +12,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as snarkjs from "snarkjs";
-import { type Hex, parseEventLogs } from "viem";
+import { concat, encodeFunctionData, type Hex, parseEventLogs } from "viem";
+import { decodeSettleBatch, testCircuitBatchVerifierAbi } from "../abi/index.ts";
 import type { DeployClients } from "../deploy/deployProtocol.ts";
 import { registerCompiledModel } from "../deploy/registerModel.ts";
-import { deployTestProtocol, TEST_CIRCUIT_DIR, type TestProtocol } from "../deploy/testProtocol.ts";
+import { deployTestProtocol, settleBatchArgs, TEST_CIRCUIT_DIR, type TestProtocol } from "../deploy/testProtocol.ts";
 import {
   compileModel,
   encodeProof,
@@ -31,6 +32,8 @@ const { values: args } = parseArgs({
   options: { sizes: { type: "string", default: "1,2,4,8,16,32,64" }, "skip-mnist": { type: "boolean" } },
 });
 const SIZES = args.sizes!.split(",").map(Number);
+/** The batch size whose settlement is broken down (the issue's target size). */
+const BREAKDOWN_AT = 32;
 
 /** One provable request shape: input and output words and a proof of them, on a registered model. */
 type Workload = { name: string; signals: number; modelId: bigint; input: bigint[]; output: bigint[]; proof: Hex };
@@ -129,7 +132,11 @@ async function requests(p: TestProtocol, w: Workload, n: number) {
 }
 
 /** Gas per item of commitBatch then settleBatch at size n (and of single commit and settle at n = 0). */
-async function measure(p: TestProtocol, w: Workload, n: number): Promise<{ commit: number; settle: number }> {
+async function measure(
+  p: TestProtocol,
+  w: Workload,
+  n: number,
+): Promise<{ commit: number; settle: number; settleTx?: Hex; args?: readonly [Hex, number, number, Hex] }> {
   const { hub, wait, accounts } = p;
   const node = { account: accounts.node.account };
   const other = { account: accounts.other.account };
@@ -143,8 +150,73 @@ async function measure(p: TestProtocol, w: Workload, n: number): Promise<{ commi
   const commitItems = made.map((m) => ({ requestId: m.requestId, request: m.request, output: w.output }));
   const commit = await wait(await hub.write.commitBatch([commitItems], node));
   const settleItems = commitItems.map((m) => ({ ...m, proof: w.proof }));
-  const settle = await wait(await hub.write.settleBatch([settleItems], other));
-  return { commit: Number(commit.gasUsed) / n, settle: Number(settle.gasUsed) / n };
+  const args = settleBatchArgs(commit, settleItems);
+  const settle = await wait(await hub.write.settleBatch(args, other));
+  return {
+    commit: Number(commit.gasUsed) / n,
+    settle: Number(settle.gasUsed) / n,
+    settleTx: settle.transactionHash,
+    args,
+  };
+}
+
+/** Calldata gas of `bytes` (EIP-2028: 16 per non-zero byte, 4 per zero byte). */
+function calldataGas(bytes: Hex): number {
+  let total = 0;
+  for (let i = 2; i < bytes.length; i += 2) total += bytes.slice(i, i + 2) === "00" ? 4 : 16;
+  return total;
+}
+
+/**
+ * Where one settled inference's gas goes in a mined `settleBatch` of n: calldata priced from the transaction's
+ * bytes (proof, signals, requestId and terms, the call's head), the verifier's execution from a transaction that
+ * sends the same proofs and signals to `verifyProofBatch` directly (minus its intrinsic gas and calldata), the
+ * hub's execution as the rest.
+ */
+async function breakdown(
+  p: TestProtocol,
+  w: Workload,
+  n: number,
+  settleTx: Hex,
+  args: readonly [Hex, number, number, Hex],
+) {
+  const { publicClient, accounts, wait } = p;
+  const [verifier, outputWords, inputWords, items] = args;
+  const tx = await publicClient.getTransaction({ hash: settleTx });
+  const receipt = await publicClient.getTransactionReceipt({ hash: settleTx });
+  const decoded = decodeSettleBatch(outputWords, inputWords, items);
+  const itemBytes = (items.length - 2) / 2 / n;
+  const part = { proof: 0, signals: 0, terms: 0 };
+  for (let i = 0; i < n; i++) {
+    const item = `0x${items.slice(2 + 2 * i * itemBytes, 2 + 2 * (i + 1) * itemBytes)}` as Hex;
+    part.proof += calldataGas(decoded[i]!.proof);
+    part.terms += calldataGas(`0x${item.slice(2, 2 + 2 * 132)}`);
+    part.signals += calldataGas(`0x${item.slice(2 + 2 * 132, 2 + 2 * (itemBytes - 256))}`);
+  }
+  const head = calldataGas(tx.input) - part.proof - part.signals - part.terms;
+  const data = encodeFunctionData({
+    abi: testCircuitBatchVerifierAbi, // every generated batch verifier has this `verifyProofBatch`
+    functionName: "verifyProofBatch",
+    args: [concat(decoded.map((d) => d.proof)), decoded.flatMap((d) => [...d.output, ...d.input])],
+  });
+  const direct = await wait(await accounts.other.sendTransaction({ to: verifier, data }));
+  const verifierExec = Number(direct.gasUsed) - 21_000 - calldataGas(data);
+  const rows: [string, number][] = [
+    ["batch verifier execution (its own transaction, minus intrinsic gas and calldata)", verifierExec / n],
+    ["calldata: the 256-byte proof", part.proof / n],
+    [`calldata: the ${w.signals} signals`, part.signals / n],
+    ["calldata: requestId and the packed terms (132 bytes)", part.terms / n],
+    ["calldata: the call's selector and head, ÷ n", head / n],
+    ["intrinsic 21,000 ÷ n", 21_000 / n],
+  ];
+  const hub = Number(receipt.gasUsed) / n - rows.reduce((sum, [, g]) => sum + g, 0);
+  rows.push(["hub execution, net of the binding's refund (the rest)", hub]);
+  console.log(`
+where a settled inference's gas goes at N = ${n} (${w.name})
+`);
+  console.log("| part | gas per request |\n|---|---:|");
+  for (const [name, g] of rows) console.log(`| ${name} | ${gas(g)} |`);
+  console.log(`| **total** | **${gas(Number(receipt.gasUsed) / n)}** |`);
 }
 
 async function run(p: TestProtocol, w: Workload): Promise<void> {
@@ -158,11 +230,14 @@ async function run(p: TestProtocol, w: Workload): Promise<void> {
   console.log("| N | gas per commitment | gas per settled inference | settle vs single |");
   console.log("|---:|---:|---:|---:|");
   console.log(`| single call | ${gas(single.commit)} | ${gas(single.settle)} | 100 % |`);
+  let split: (() => Promise<void>) | undefined;
   for (const n of SIZES) {
     const r = await measure(p, w, n);
     const pct = ((100 * r.settle) / single.settle).toFixed(0);
     console.log(`| ${n} | ${gas(r.commit)} | ${gas(r.settle)} | ${pct} % |`);
+    if (n === BREAKDOWN_AT) split = () => breakdown(p, w, n, r.settleTx!, r.args!);
   }
+  await split?.();
 }
 
 const protocol = await deployTestProtocol();

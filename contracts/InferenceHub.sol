@@ -39,6 +39,12 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
 
     /// @dev Bytes of one Groth16 proof in `IProofVerifier`'s layout (`abi.encode(uint256[8])`).
     uint256 private constant PROOF_BYTES = 256;
+    /// @dev A `settleBatch` item's bytes before its signals: `requestId` (32) then the terms.
+    uint256 private constant SETTLE_ITEM_HEAD = 132;
+    /// @dev A `settleBatch` item's terms: node, proof deadline, four fees, settle callback gas, requester.
+    uint256 private constant SETTLE_TERMS_BYTES = 100;
+    /// @dev The settlement binding preimage's header: verifier (20), output words (2), input words (2).
+    uint256 private constant SETTLE_HEADER_BYTES = 24;
 
     /// @notice The OPG token (escrow, payments, burns).
     IOPGToken public immutable TOKEN;
@@ -68,10 +74,9 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         uint256 amount;
     }
 
-    /// @dev A `settleBatch` in progress: its verifier and shape, where its call data is filled in, and its sums.
+    /// @dev A `settleBatch` in progress: its signals' size, where its verifier call is filled in, and its sums.
     struct Batch {
-        address verifier;
-        uint256 signalsPerProof;
+        uint256 signalBytes;
         uint256 proofsAt;
         uint256 signalsAt;
         uint256 nodeCount;
@@ -147,7 +152,7 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         _acceptCommit(requestId, req, output, binding);
         NodeAccount storage account = _nodes[msg.sender];
         account.lockedBond = _lockedWithBond(STAKING.bondableStake(msg.sender, req.modelId), account.lockedBond, req.bond);
-        _recordCommit(record, requestId, req, output, binding);
+        _recordCommit(record, requestId, req, output);
 
         if (req.callbackFlags & CALLBACK_ON_COMMIT != 0) {
             _callback(requestId, req, output, CALLBACK_ON_COMMIT);
@@ -179,7 +184,7 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
                 (stakeModel, staked) = (req.modelId, STAKING.bondableStake(msg.sender, req.modelId));
             }
             locked = _lockedWithBond(staked, locked, req.bond);
-            _recordCommit(record, item.requestId, req, item.output, binding);
+            _recordCommit(record, item.requestId, req, item.output);
             done[i] = true;
             // Unchecked: at most `count` increments.
             unchecked {
@@ -252,26 +257,33 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IInferenceHub
-    function settleBatch(SettleItem[] calldata items) external nonReentrant {
-        uint256 count = items.length;
-        if (count == 0) revert HubBatchEmpty();
-        (bytes memory callData, Batch memory batch) = _openBatch(items);
+    function settleBatch(address verifier, uint16 outputWords, uint16 inputWords, bytes calldata items)
+        external
+        nonReentrant
+    {
+        Batch memory batch;
+        batch.signalBytes = (uint256(outputWords) + inputWords) * 32;
+        uint256 itemBytes = SETTLE_ITEM_HEAD + batch.signalBytes + PROOF_BYTES;
+        uint256 count = items.length / itemBytes;
+        if (count == 0 || items.length % itemBytes != 0) revert HubBatchLength(items.length, itemBytes);
+        bytes memory callData = _openBatch(count, batch);
+        bytes memory preimage = _settlementPreimage(verifier, outputWords, inputWords, batch.signalBytes);
         Credit[] memory credits = new Credit[](count);
-        for (uint256 i; i < count; ++i) {
-            _takeBatchItem(items, i, batch, credits);
+        uint256 itemsAt;
+        assembly ("memory-safe") {
+            itemsAt := items.offset
         }
-        _verifyBatch(batch.verifier, callData);
+        for (uint256 i; i < count; ++i) {
+            _takeBatchItem(itemsAt + i * itemBytes, i, batch, preimage, credits);
+        }
+        _verifyBatch(verifier, callData);
 
         for (uint256 k; k < batch.nodeCount; ++k) {
             _creditNode(credits[k].node, credits[k].bond, credits[k].amount);
         }
         // Both sums are bounded by the escrow total, itself < 2^96.
         _releaseEscrow(uint96(batch.escrow), uint96(batch.burn));
-        for (uint256 i; i < count; ++i) {
-            if (items[i].request.callbackFlags & CALLBACK_ON_SETTLE != 0) {
-                _callback(items[i].requestId, items[i].request, items[i].output, CALLBACK_ON_SETTLE);
-            }
-        }
+        _settleCallbacks(itemsAt, count, itemBytes, outputWords);
     }
 
     /// @inheritdoc IInferenceHub
@@ -475,10 +487,14 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         RequestStatus status;
         uint64 deadline;
         (status, deadline, node) = (record.status, record.deadline, record.node);
-        _expectStatus(requestId, _effectiveStatus(status, binding), RequestStatus.Committed);
+        // Only a Committed record holds a settlement binding (see `RequestHashing.bindSettlement`): a match proves
+        // the status, so the status is examined only to name why there is none.
+        if (RequestHashing.bindSettlement(req, output, node, deadline) != binding) {
+            _expectStatus(requestId, _effectiveStatus(status, binding), RequestStatus.Committed);
+            revert HubRequestMismatch(requestId);
+        }
         if (expired && block.timestamp <= deadline) revert HubProofDeadlineNotPassed(requestId, deadline);
         if (!expired && block.timestamp > deadline) revert HubProofDeadlinePassed(requestId, deadline);
-        if (RequestHashing.bindOutput(req.hash(), output) != binding) revert HubRequestMismatch(requestId);
     }
 
     /// @dev Releases `bond` and credits `amount` in one read and one write of the node's slot. lockedBond includes
@@ -516,40 +532,17 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         _checkOutput(output, req.outputWords);
     }
 
-    /// @dev Records a commitment by the caller and emits `Committed`. `binding` is the request hash (checked equal).
+    /// @dev Records a commitment by the caller (its settlement binding, status, proof deadline) and emits `Committed`.
     function _recordCommit(
         RequestRecord storage record,
         bytes32 requestId,
         Request calldata req,
-        uint256[] calldata output,
-        bytes32 binding
+        uint256[] calldata output
     ) private {
         uint64 proofDeadline = uint64(block.timestamp) + req.proofWindow;
-        record.binding = RequestHashing.bindOutput(binding, output);
+        record.binding = RequestHashing.bindSettlement(req, output, msg.sender, proofDeadline);
         (record.status, record.deadline, record.node) = (RequestStatus.Committed, proofDeadline, msg.sender);
         emit Committed(requestId, msg.sender, output, proofDeadline);
-    }
-
-    /// @dev `settle`'s checks for item `i` of a batch; a request seen earlier in the batch is named as a duplicate
-    ///      (its binding is already cleared, so it would otherwise read as Settled).
-    function _batchCommitment(SettleItem[] calldata items, uint256 i) private view returns (address node) {
-        SettleItem calldata item = items[i];
-        bytes32 requestId = item.requestId;
-        RequestRecord storage record = _requests[requestId];
-        bytes32 binding = record.binding;
-        RequestStatus status;
-        uint64 deadline;
-        (status, deadline, node) = (record.status, record.deadline, record.node);
-        status = _effectiveStatus(status, binding);
-        if (status == RequestStatus.Settled) {
-            for (uint256 k; k < i; ++k) {
-                if (items[k].requestId == requestId) revert HubBatchDuplicate(requestId);
-            }
-        }
-        _expectStatus(requestId, status, RequestStatus.Committed);
-        if (block.timestamp > deadline) revert HubProofDeadlinePassed(requestId, deadline);
-        if (RequestHashing.bindOutput(item.request.hash(), item.output) != binding) revert HubRequestMismatch(requestId);
-        if (item.proof.length != PROOF_BYTES) revert HubBatchProofLength(i, item.proof.length);
     }
 
     /// @dev Adds `bond` and `amount` to `node`'s entry (a linear scan: batches hold few distinct nodes).
@@ -570,17 +563,14 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         return nodeCount + 1;
     }
 
-    /// @dev Takes the batch's verifier and signals per proof from its first item and allocates the ABI encoding of
-    ///      `verifyProofBatch(bytes proofs, uint256[] signals)` with its heads written, recording where the proof
-    ///      bytes and the signal words start, so each item is copied straight from calldata once.
-    function _openBatch(SettleItem[] calldata items) private pure returns (bytes memory callData, Batch memory batch) {
-        uint256 count = items.length;
-        batch.verifier = items[0].request.verifier;
-        batch.signalsPerProof = items[0].output.length + items[0].request.input.length;
+    /// @dev Allocates the ABI encoding of `verifyProofBatch(bytes proofs, uint256[] signals)` for `count` proofs
+    ///      with its heads written, recording where the proof bytes and the signal words start, so each item is
+    ///      copied straight from calldata once.
+    function _openBatch(uint256 count, Batch memory batch) private pure returns (bytes memory callData) {
         uint256 proofBytes = count * PROOF_BYTES;
-        uint256 signalWords = count * batch.signalsPerProof;
+        uint256 signalBytes = count * batch.signalBytes;
         // selector | offset(proofs) | offset(signals) | proofs.length | proofs | signals.length | signals
-        callData = new bytes(4 + 0x60 + proofBytes + 0x20 + signalWords * 32);
+        callData = new bytes(4 + 0x60 + proofBytes + 0x20 + signalBytes);
         bytes4 selector = IBatchProofVerifier.verifyProofBatch.selector;
         uint256 proofsAt;
         uint256 signalsAt;
@@ -591,47 +581,119 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
             mstore(add(args, 0x20), add(0x60, proofBytes))
             mstore(add(args, 0x40), proofBytes)
             proofsAt := add(args, 0x60)
-            mstore(add(proofsAt, proofBytes), signalWords)
+            mstore(add(proofsAt, proofBytes), shr(5, signalBytes))
             signalsAt := add(add(proofsAt, proofBytes), 0x20)
         }
         (batch.proofsAt, batch.signalsAt) = (proofsAt, signalsAt);
     }
 
-    /// @dev Checks and records item `i` of a batch: same verifier and shape as the first, settleable (as `settle`
-    ///      checks), binding cleared, `Settled` emitted, its payment added to the node's credit and the batch's sums,
-    ///      its proof and signals copied into the batch call.
-    function _takeBatchItem(SettleItem[] calldata items, uint256 i, Batch memory batch, Credit[] memory credits)
+    /// @dev A buffer for the settlement bindings' preimages: the batch's header (verifier, word counts) written
+    ///      once, each item's terms and signals copied after it (`RequestHashing.bindSettlement`'s layout).
+    function _settlementPreimage(address verifier, uint16 outputWords, uint16 inputWords, uint256 signalBytes)
+        private
+        pure
+        returns (bytes memory preimage)
+    {
+        preimage = new bytes(SETTLE_HEADER_BYTES + SETTLE_TERMS_BYTES + signalBytes);
+        assembly ("memory-safe") {
+            mstore(add(preimage, 0x20), or(shl(96, verifier), or(shl(80, outputWords), shl(64, inputWords))))
+        }
+    }
+
+    /// @dev Checks and records the item at calldata `at` (item `i`): its terms and signals hash to the stored
+    ///      settlement binding (which only a Committed record holds), its proof deadline has not passed; clears the
+    ///      binding, emits `Settled`, adds its payment to the node's credit and the batch's sums, and copies its
+    ///      proof and signals into the batch call.
+    function _takeBatchItem(uint256 at, uint256 i, Batch memory batch, bytes memory preimage, Credit[] memory credits)
         private
     {
-        SettleItem calldata item = items[i];
-        Request calldata req = item.request;
-        if (req.verifier != batch.verifier || item.output.length + req.input.length != batch.signalsPerProof) {
-            revert HubBatchVerifierMismatch(i, req.verifier, batch.verifier);
+        bytes32 requestId = _wordAt(at);
+        uint256 signalBytes = batch.signalBytes;
+        bytes32 binding;
+        assembly ("memory-safe") {
+            calldatacopy(add(add(preimage, 0x20), SETTLE_HEADER_BYTES), add(at, 0x20), add(SETTLE_TERMS_BYTES, signalBytes))
+            binding := keccak256(add(preimage, 0x20), mload(preimage))
         }
-        address node = _batchCommitment(items, i);
-        _requests[item.requestId].binding = bytes32(0);
-        emit Settled(item.requestId, node, req.modelFee, req.callbackFee, req.settlementFee);
-        batch.nodeCount =
-            _addCredit(credits, batch.nodeCount, node, req.bond, uint256(req.modelFee) + req.callbackFee);
+        RequestRecord storage record = _requests[requestId];
+        // A settlement binding is only ever stored for a Committed record, so a match proves the status too.
+        if (record.binding != binding) _rejectBatchItem(requestId, at, i, signalBytes);
+        record.binding = bytes32(0);
+        _payBatchItem(requestId, at, batch, credits);
+        uint256 proofsAt = batch.proofsAt;
+        uint256 signalsTo = batch.signalsAt + i * signalBytes;
+        assembly ("memory-safe") {
+            let signals := add(at, SETTLE_ITEM_HEAD)
+            calldatacopy(signalsTo, signals, signalBytes)
+            calldatacopy(add(proofsAt, mul(i, PROOF_BYTES)), add(signals, signalBytes), PROOF_BYTES)
+        }
+    }
+
+    /// @dev For a matched item: its proof deadline has not passed; emits `Settled`; adds its payment to its node's
+    ///      credit and its escrow and fee to the batch's sums.
+    function _payBatchItem(bytes32 requestId, uint256 at, Batch memory batch, Credit[] memory credits) private {
+        address node;
+        uint64 deadline;
+        uint96 modelFee;
+        uint96 callbackFee;
+        uint96 settlementFee;
+        uint96 bond;
+        assembly ("memory-safe") {
+            node := shr(96, calldataload(add(at, 32)))
+            deadline := shr(192, calldataload(add(at, 52)))
+            modelFee := shr(160, calldataload(add(at, 60)))
+            callbackFee := shr(160, calldataload(add(at, 72)))
+            settlementFee := shr(160, calldataload(add(at, 84)))
+            bond := shr(160, calldataload(add(at, 96)))
+        }
+        if (block.timestamp > deadline) revert HubProofDeadlinePassed(requestId, deadline);
+        emit Settled(requestId, node, modelFee, callbackFee, settlementFee);
+        batch.nodeCount = _addCredit(credits, batch.nodeCount, node, bond, uint256(modelFee) + callbackFee);
         // Unchecked: each escrow was checked below 2^96 at request time and all escrows together are bounded by the
         // fixed token supply.
         unchecked {
-            batch.escrow += _escrowOf(req);
-            batch.burn += req.settlementFee;
+            batch.escrow += uint256(modelFee) + settlementFee + callbackFee;
+            batch.burn += settlementFee;
         }
-        _copyProofAndSignals(item, i, batch.proofsAt, batch.signalsAt + i * batch.signalsPerProof * 32);
     }
 
-    /// @dev Copies item `i`'s proof to its slot in the batch call and its signals (output, then input) to `to`.
-    function _copyProofAndSignals(SettleItem calldata item, uint256 i, uint256 proofsAt, uint256 to) private pure {
-        bytes calldata proof = item.proof;
-        uint256[] calldata output = item.output;
-        uint256[] calldata input = item.request.input;
+    /// @dev Reverts with why the item at `at` (item `i`) does not match its stored binding: a request earlier in the
+    ///      batch (`HubBatchDuplicate`), a record that is not Committed, or terms, signals, verifier or word counts
+    ///      other than those committed (`HubRequestMismatch`).
+    function _rejectBatchItem(bytes32 requestId, uint256 at, uint256 i, uint256 signalBytes) private view {
+        RequestRecord storage record = _requests[requestId];
+        RequestStatus status = _effectiveStatus(record.status, record.binding);
+        if (status == RequestStatus.Settled) {
+            uint256 itemBytes = SETTLE_ITEM_HEAD + signalBytes + PROOF_BYTES;
+            for (uint256 k; k < i; ++k) {
+                if (_wordAt(at - (i - k) * itemBytes) == requestId) revert HubBatchDuplicate(requestId);
+            }
+        }
+        _expectStatus(requestId, status, RequestStatus.Committed);
+        revert HubRequestMismatch(requestId);
+    }
+
+    /// @dev Runs the settle callbacks the batch's items carry (a nonzero settle callback gas: a request asking for
+    ///      callbacks has a nonzero limit), in order, once every item is recorded and paid.
+    function _settleCallbacks(uint256 itemsAt, uint256 count, uint256 itemBytes, uint16 outputWords) private {
+        for (uint256 i; i < count; ++i) {
+            uint256 at = itemsAt + i * itemBytes;
+            uint256 gasLimit;
+            address consumer;
+            uint256[] calldata output;
+            assembly ("memory-safe") {
+                gasLimit := shr(224, calldataload(add(at, 108)))
+                consumer := shr(96, calldataload(add(at, 112)))
+                output.offset := add(at, SETTLE_ITEM_HEAD)
+                output.length := outputWords
+            }
+            if (gasLimit != 0) _callback(_wordAt(at), consumer, gasLimit, output, CALLBACK_ON_SETTLE);
+        }
+    }
+
+    /// @dev The calldata word at `at`.
+    function _wordAt(uint256 at) private pure returns (bytes32 word) {
         assembly ("memory-safe") {
-            calldatacopy(add(proofsAt, mul(i, PROOF_BYTES)), proof.offset, PROOF_BYTES)
-            let outBytes := mul(output.length, 0x20)
-            calldatacopy(to, output.offset, outBytes)
-            calldatacopy(add(to, outBytes), input.offset, mul(input.length, 0x20))
+            word := calldataload(at)
         }
     }
 
@@ -658,11 +720,15 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
     }
 
     function _callback(bytes32 requestId, Request calldata req, uint256[] calldata output, uint8 stage) private {
+        _callback(requestId, req.requester, req.callbackGasLimit, output, stage);
+    }
+
+    function _callback(bytes32 requestId, address consumer, uint256 gasLimit, uint256[] calldata output, uint8 stage)
+        private
+    {
         bytes memory data = stage == CALLBACK_ON_COMMIT
             ? abi.encodeCall(IInferenceConsumer.onInferenceCommitted, (requestId, output))
             : abi.encodeCall(IInferenceConsumer.onInferenceSettled, (requestId, output));
-        uint256 gasLimit = req.callbackGasLimit;
-        address consumer = req.requester;
         // The callee gets at most 63/64 of what is left: demand enough that it surely gets `gasLimit`,
         // so a caller cannot make the consumer fail by sending too little gas.
         uint256 required = (gasLimit * CALL_GAS_NUMERATOR) / CALL_GAS_DENOMINATOR + CALLBACK_GAS_RESERVE;

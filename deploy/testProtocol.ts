@@ -14,6 +14,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { network } from "hardhat";
 import { type Address, type Hex, keccak256, parseEventLogs, stringToHex } from "viem";
+import { encodeSettleBatch, type HubRequest, inferenceHubAbi } from "../abi/index.ts";
 import { type DeployClients, deployProtocol, OPG, type ProtocolDeployment } from "./deployProtocol.ts";
 import { deployTestCircuitVerifier } from "./deployVerifier.ts";
 
@@ -91,3 +92,30 @@ export async function deployTestProtocol() {
 
 /** What `deployTestProtocol` returns: connection, clients, accounts, contracts and the test model's id. */
 export type TestProtocol = Awaited<ReturnType<typeof deployTestProtocol>>;
+
+/**
+ * `settleBatch`'s arguments for requests committed in `commitReceipt` (a `commit` or `commitBatch`): each item's
+ * node and proof deadline come from its `Committed` event, as a relayer reads them.
+ */
+export function settleBatchArgs(
+  commitReceipt: { logs: Parameters<typeof parseEventLogs>[0]["logs"] },
+  items: readonly { requestId: Hex; request: HubRequest; output: readonly bigint[]; proof: Hex }[],
+) {
+  const committed = parseEventLogs({ abi: inferenceHubAbi, logs: commitReceipt.logs, eventName: "Committed" });
+  const byId = new Map(committed.map((e) => [e.args.requestId.toLowerCase(), e.args]));
+  return encodeSettleBatch(
+    items.map((item) => {
+      const event = byId.get(item.requestId.toLowerCase());
+      if (!event) throw new Error(`request ${item.requestId} was not committed in this receipt`);
+      const { node, proofDeadline } = event;
+      return {
+        requestId: item.requestId,
+        req: item.request,
+        output: item.output,
+        proof: item.proof,
+        node,
+        proofDeadline,
+      };
+    }),
+  );
+}

@@ -11,7 +11,12 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { insecureDevAttestation, measurementOf, type Pcrs } from "../../deploy/registerTeeModel.ts";
-import { readTestCircuitProof, TEST_CIRCUIT_DIR, type TestProtocol } from "../../deploy/testProtocol.ts";
+import {
+  readTestCircuitProof,
+  settleBatchArgs,
+  TEST_CIRCUIT_DIR,
+  type TestProtocol,
+} from "../../deploy/testProtocol.ts";
 import { hashWords, signTeeResult } from "../../tee/index.ts";
 
 /** An operation the bench measures: its snapshot key, what the figure covers, and its budget if it has one. */
@@ -178,7 +183,9 @@ const batches: GasScenario = {
       const committed = await wait(await hub.write.commitBatch([items], { account: accounts.node.account }));
       record(`commitBatch/${BATCH_SIZE}`, committed.gasUsed / BigInt(BATCH_SIZE));
       const settleItems = items.map((item) => ({ ...item, proof }));
-      const settled = await wait(await hub.write.settleBatch([settleItems], { account: accounts.other.account }));
+      const settled = await wait(
+        await hub.write.settleBatch(settleBatchArgs(committed, settleItems), { account: accounts.other.account }),
+      );
       record(`settleBatch/${BATCH_SIZE}`, settled.gasUsed / BigInt(BATCH_SIZE));
     }
   },

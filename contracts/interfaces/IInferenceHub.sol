@@ -6,8 +6,9 @@ pragma solidity ^0.8.28;
 ///         one by one or batched), or, for TEE-mode models, request → commitAndSettle (enclave signature), with
 ///         permissionless refunds of uncommitted requests and slashing of unproven commitments.
 /// @dev Per request the hub stores two slots (see `RequestStatus` / `requestState`):
-///      slot A: `binding` = `keccak256(abi.encode(request))` while Requested, then
-///              `keccak256(abi.encode(requestHash, keccak256(abi.encodePacked(output))))` once Committed, zero once final;
+///      slot A: `binding` = `keccak256(abi.encode(request))` while Requested, then the settlement binding once
+///              Committed (`RequestHashing.bindSettlement`: the settlement's terms, the committing node, the proof
+///              deadline and the signals, packed), zero once final;
 ///      slot B: `status` (8) | `deadline` (64: commit deadline, then proof deadline) | `node` (160).
 ///      Settling only clears slot A (a refunded write); `requestState` reports a Committed record whose
 ///      binding is cleared as Settled.
@@ -106,18 +107,6 @@ interface IInferenceHub {
         uint256[] output;
     }
 
-    /// @notice One settlement of a `settleBatch`.
-    struct SettleItem {
-        /// The request.
-        bytes32 requestId;
-        /// The request exactly as emitted in `Requested`.
-        Request request;
-        /// The output words as emitted in `Committed`.
-        uint256[] output;
-        /// The proof (256 bytes, `IProofVerifier`'s layout).
-        bytes proof;
-    }
-
     /// @notice A zero address was given where a contract or account is required.
     error HubZeroAddress();
     /// @notice The model is inactive (deactivated); unknown models revert `RegistryModelUnknown`.
@@ -165,7 +154,8 @@ interface IInferenceHub {
     /// @param actual Its status.
     /// @param expected The status needed.
     error HubUnexpectedStatus(bytes32 requestId, RequestStatus actual, RequestStatus expected);
-    /// @notice The resupplied request (or output) does not match what the hub stored for this id.
+    /// @notice The resupplied request (or output), or a `settleBatch` item's terms, signals or the batch's verifier
+    ///         and word counts, do not match what the hub stored for this id.
     /// @param requestId The request.
     error HubRequestMismatch(bytes32 requestId);
     /// @notice The commit deadline has passed.
@@ -201,19 +191,13 @@ interface IInferenceHub {
     error HubNothingToBurn();
     /// @notice A batch call was given no items.
     error HubBatchEmpty();
-    /// @notice A `settleBatch` item does not fit the batch's verifier: another verifier address, or a number of
-    ///         public signals (output + input words) other than the first item's.
-    /// @param index The item's position.
-    /// @param verifier The item's verifier.
-    /// @param expected The batch's verifier (the first item's).
-    error HubBatchVerifierMismatch(uint256 index, address verifier, address expected);
     /// @notice The same request appears twice in one `settleBatch`.
     /// @param requestId The request.
     error HubBatchDuplicate(bytes32 requestId);
-    /// @notice A `settleBatch` item's proof is not 256 bytes.
-    /// @param index The item's position.
-    /// @param length The proof's length.
-    error HubBatchProofLength(uint256 index, uint256 length);
+    /// @notice `settleBatch`'s items are not a whole number (≥ 1) of items of the batch's shape.
+    /// @param length The bytes given.
+    /// @param itemBytes The bytes of one item: 132 + 32·(outputWords + inputWords) + 256.
+    error HubBatchLength(uint256 length, uint256 itemBytes);
     /// @notice A governance parameter is out of range.
     /// @param name The parameter's name.
     /// @param value The rejected value.
@@ -373,11 +357,22 @@ interface IInferenceHub {
 
     /// @notice Settles many commitments whose requests share one verifier, with one `verifyProofBatch` call
     ///         (`IBatchProofVerifier`): the whole batch reverts if any proof is invalid, any item is not
-    ///         settleable (status, deadline, binding) or a request appears twice. Each node is credited once and the
+    ///         settleable (status, deadline, terms) or a request appears twice. Each node is credited once and the
     ///         settlement fees are queued for burning with one write; `Settled` is emitted per request as `settle`
     ///         does, and settle callbacks run after every item is recorded.
-    /// @param items The settlements (each request's committed output and its 256-byte proof).
-    function settleBatch(SettleItem[] calldata items) external;
+    /// @dev Items are packed, not ABI-encoded: per request only what settlement needs, checked against the
+    ///      settlement binding stored at commit (`RequestHashing.bindSettlement`), so a settlement reads one slot.
+    ///      Each item, `132 + 32·(outputWords + inputWords) + 256` bytes:
+    ///      `requestId` (32) ‖ `node` (20, the committing node) ‖ `proofDeadline` (8) ‖ `modelFee` (12) ‖
+    ///      `callbackFee` (12) ‖ `settlementFee` (12) ‖ `bond` (12) ‖ `settleCallbackGas` (4) ‖ `requester` (20) ‖
+    ///      output words (32 each) ‖ input words (32 each) ‖ proof (256). `settleCallbackGas` is the request's
+    ///      `callbackGasLimit` when it asked for a settle callback, zero otherwise (then none runs). `node` and
+    ///      `proofDeadline` are those of `Committed` (`requestState`); everything else is the request's.
+    /// @param verifier Every request's verifier (their `Request.verifier`).
+    /// @param outputWords Output words per request (the model's).
+    /// @param inputWords Input words per request (the model's).
+    /// @param items The packed items.
+    function settleBatch(address verifier, uint16 outputWords, uint16 inputWords, bytes calldata items) external;
 
     /// @notice Commits and settles a request of a TEE-mode model in one call: the result arrives with the enclave's
     ///         signature, checked by the request's verifier (`ITeeResultVerifier.verifyResult`, over chain, verifier,

@@ -8,6 +8,8 @@ import {IInferenceHub} from "../interfaces/IInferenceHub.sol";
 library RequestHashing {
     /// @dev Bytes of `Request`'s head: 13 static-or-offset words, the last one the offset of `input`.
     uint256 private constant HEAD_BYTES = 0x1a0;
+    /// @dev `callbackFlags` bit of a settle callback (the hub's `CALLBACK_ON_SETTLE`).
+    uint8 private constant SETTLE_CALLBACK_BIT = 2;
 
     /// @notice `keccak256(abi.encode(req))`, the binding stored while a request awaits a commit.
     /// @dev Hashes `0x20 ‖ <req's calldata bytes>` directly instead of re-encoding field by field. This equals
@@ -28,19 +30,57 @@ library RequestHashing {
         }
     }
 
-    /// @notice The binding stored once committed:
-    ///         `keccak256(abi.encode(requestHash, keccak256(abi.encodePacked(output))))`.
-    /// @param requestHash The request's hash.
+    /// @notice The binding stored once committed: keccak256 of everything settlement needs, packed
+    ///         (the preimage `settleBatch` rebuilds from each item's bytes, prefixed by the batch's header):
+    ///         `abi.encodePacked(verifier, uint16 outputWords, uint16 inputWords, node, uint64 proofDeadline,
+    ///         modelFee, callbackFee, settlementFee, bond, uint32 settleCallbackGas, requester, output, input)`, where
+    ///         `settleCallbackGas` is `callbackGasLimit` when the request asked for a settle callback (`callbackFlags`
+    ///         bit 1), zero otherwise. Every field a settlement or a slash acts on is bound: the requester receives a
+    ///         slash's refund and compensation.
+    /// @dev The preimage is 124 + 32·k bytes; a Requested binding's (`abi.encode(req)`) is 480 + 32·k', never the
+    ///      same length, so a settlement binding cannot equal a request hash. Word counts are the model's (< 2^16).
+    /// @param req The request.
     /// @param output The committed output words.
+    /// @param node The committing node.
+    /// @param proofDeadline The commitment's proof deadline.
     /// @return binding The hash.
-    function bindOutput(bytes32 requestHash, uint256[] calldata output) internal pure returns (bytes32 binding) {
+    function bindSettlement(
+        IInferenceHub.Request calldata req,
+        uint256[] calldata output,
+        address node,
+        uint64 proofDeadline
+    ) internal pure returns (bytes32 binding) {
+        uint256[] calldata input = req.input;
         assembly ("memory-safe") {
+            // Fields are read from the struct's head words (word k = field k, in declaration order) and written
+            // left-aligned in order, each write overwriting the zero tail of the one before. Callers act on these
+            // fields through Solidity's checked accessors, so a word with dirty high bits reverts there.
             let ptr := mload(0x40)
-            let size := mul(output.length, 0x20)
-            calldatacopy(ptr, output.offset, size)
-            mstore(0x20, keccak256(ptr, size))
-            mstore(0x00, requestHash)
-            binding := keccak256(0x00, 0x40)
+            let outBytes := shl(5, output.length)
+            let inBytes := shl(5, input.length)
+            let size := add(124, add(outBytes, inBytes))
+            // Calldata lengths: no overflow. Allocated (rounded up) so nothing later reuses it while in use.
+            mstore(0x40, add(ptr, and(add(size, 31), not(31))))
+            let flags := calldataload(add(req, 0x80))
+            let settleGas := mul(calldataload(add(req, 0xa0)), iszero(iszero(and(flags, SETTLE_CALLBACK_BIT))))
+            mstore(
+                ptr,
+                or(
+                    shl(96, calldataload(add(req, 0x40))),
+                    or(shl(80, and(output.length, 0xffff)), shl(64, and(input.length, 0xffff)))
+                )
+            )
+            mstore(add(ptr, 24), shl(96, node))
+            mstore(add(ptr, 44), shl(192, proofDeadline))
+            mstore(add(ptr, 52), shl(160, calldataload(add(req, 0xc0)))) // modelFee
+            mstore(add(ptr, 64), shl(160, calldataload(add(req, 0x100)))) // callbackFee
+            mstore(add(ptr, 76), shl(160, calldataload(add(req, 0xe0)))) // settlementFee
+            mstore(add(ptr, 88), shl(160, calldataload(add(req, 0x120)))) // bond
+            mstore(add(ptr, 100), shl(224, settleGas))
+            mstore(add(ptr, 104), shl(96, calldataload(req))) // requester
+            calldatacopy(add(ptr, 124), output.offset, outBytes)
+            calldatacopy(add(add(ptr, 124), outBytes), input.offset, inBytes)
+            binding := keccak256(ptr, size)
         }
     }
 

@@ -1,5 +1,5 @@
 import { encodeAbiParameters, type Hash, type Hex, keccak256, parseEventLogs, type TransactionReceipt } from "viem";
-import { type HubRequest, inferenceHubWithErrorsAbi } from "../../abi/index.ts";
+import { type Commitment, encodeSettleBatch, type HubRequest, inferenceHubWithErrorsAbi } from "../../abi/index.ts";
 import { requestHash } from "../store/store.ts";
 import { hubGasLimit } from "../tx/chain.ts";
 
@@ -23,6 +23,8 @@ export type BatchItem = {
   output: readonly bigint[];
   /** The proof (settle only). */
   proof?: Hex;
+  /** Who committed and the proof deadline, as the chain reports them (settle only: `settleBatch` carries them). */
+  commitment?: Commitment;
   /** Persists a broadcast hash of the transaction carrying this item, before the receipt is awaited. */
   onSent(hash: Hash): void;
 };
@@ -89,13 +91,14 @@ export function batchKey(op: BatchItem["op"], items: readonly BatchItem[]): stri
   return `${op}Batch:${digest}`;
 }
 
-/** The `commitBatch` / `settleBatch` argument for `items`. */
+/** The `commitBatch` / `settleBatch` arguments for `items` (all of one op). */
 export function batchArgs(items: readonly BatchItem[]) {
-  return items.map((i) =>
-    i.op === "commit"
-      ? { requestId: i.requestId, request: i.req, output: [...i.output] }
-      : { requestId: i.requestId, request: i.req, output: [...i.output], proof: i.proof! },
-  );
+  if (items[0]?.op === "settle") {
+    return encodeSettleBatch(
+      items.map((i) => ({ requestId: i.requestId, req: i.req, output: i.output, proof: i.proof!, ...i.commitment! })),
+    );
+  }
+  return [items.map((i) => ({ requestId: i.requestId, request: i.req, output: [...i.output] }))] as const;
 }
 
 /** The single-call arguments of one item (`commit` / `settle`). */

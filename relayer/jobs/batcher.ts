@@ -184,7 +184,7 @@ export function createBatcher(deps: {
           address: hub,
           abi,
           functionName: op === "commit" ? "commitBatch" : "settleBatch",
-          args: [batchArgs(items)],
+          args: batchArgs(items),
           label: `${op}Batch`,
           key: batchKey(op, items),
           gasLimit: batchGas(items),

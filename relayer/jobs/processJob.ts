@@ -1,6 +1,12 @@
 import { join } from "node:path";
 import { type Address, type PublicClient, parseEventLogs, type TransactionReceipt } from "viem";
-import { type HubRequest, type inferenceHubWithErrorsAbi, RequestStatus } from "../../abi/index.ts";
+import {
+  type Commitment,
+  type HubRequest,
+  type inferenceHubWithErrorsAbi,
+  RequestStatus,
+  settlementBinding,
+} from "../../abi/index.ts";
 import { type CompiledModel, witnessInput } from "../../zkml/index.ts";
 import { fromJson, toJson } from "../common/codec.ts";
 import type { RelayerConfig } from "../common/config.ts";
@@ -16,7 +22,6 @@ import type { Batcher, Reservation } from "./batcher.ts";
 import { reserveBond } from "./freeStake.ts";
 import { JobSupersededError } from "./jobErrors.ts";
 import { declineReason } from "./policy.ts";
-import { outputBinding } from "./requestBinding.ts";
 
 /** Reverts that mean "the chain moved on": re-read the request state instead of failing the job. */
 const STATE_RACE_ERRORS = new Set(["HubUnexpectedStatus", "HubRequestMismatch", "HubBatchDuplicate"]);
@@ -170,10 +175,10 @@ async function commit(deps: JobDeps, job: Job, req: HubRequest, reservation: Res
 async function committedOutput(deps: JobDeps, job: Job, req: HubRequest, state: ChainState): Promise<bigint[]> {
   if (job.outputJson) {
     const stored = fromJson<bigint[]>(job.outputJson);
-    if (outputBinding(req, stored) === state.binding) return stored;
+    if (settlementBinding(req, stored, commitmentOf(state)) === state.binding) return stored;
   }
   const output = await infer(deps.models.get(job.modelId)!, req);
-  if ("malformed" in output || outputBinding(req, output) !== state.binding) {
+  if ("malformed" in output || settlementBinding(req, output, commitmentOf(state)) !== state.binding) {
     throw new RelayerError("our commitment on chain does not match the model's output for this request", {
       details: "the compiled model differs from the one that committed",
     });
@@ -213,7 +218,13 @@ function burnedBy(deps: JobDeps, receipt: TransactionReceipt, requestId: `0x${st
   return ours ? ours.args.settlementFeeBurned.toString() : null;
 }
 
-async function settle(deps: JobDeps, job: Job, req: HubRequest, output: bigint[], reservation: Reservation) {
+/** The commitment `requestState` reports (node, proof deadline), which a settlement's terms name. */
+function commitmentOf(state: ChainState): Commitment {
+  return { node: state.node, proofDeadline: state.deadline };
+}
+
+async function settle(deps: JobDeps, job: Job, req: HubRequest, output: bigint[], at: Observed) {
+  const { reservation } = at;
   if (await awaitStoredTx(deps, job, "settleTx", reservation)) return;
   setState(deps, job, "settling");
   const outcome = await reservation.submit({
@@ -223,6 +234,7 @@ async function settle(deps: JobDeps, job: Job, req: HubRequest, output: bigint[]
     req,
     output,
     proof: job.proofBytes as `0x${string}`,
+    commitment: commitmentOf(at.state),
     onSent: (hash) => update(deps, job, { settleTx: hash }),
   });
   if (outcome.kind === "dryRun") return;
@@ -242,14 +254,14 @@ async function settle(deps: JobDeps, job: Job, req: HubRequest, output: bigint[]
 
 /** Our commitment is on chain: prove it (once) and settle before the proof deadline. */
 async function proveAndSettle(deps: JobDeps, job: Job, req: HubRequest, at: Observed): Promise<void> {
-  const { state, head, reservation } = at;
+  const { state, head } = at;
   if (head.timestamp > state.deadline) {
     return setState(deps, job, "expired", { error: "proof deadline passed" });
   }
   if (job.state === "seen" || job.state === "committing") setState(deps, job, "committed");
   const output = await committedOutput(deps, job, req, state);
   if (!job.proofBytes) await prove(deps, job, req, output);
-  await settle(deps, job, req, output, reservation);
+  await settle(deps, job, req, output, at);
 }
 
 /** The request awaits a commitment (again, if a reorg dropped ours). */

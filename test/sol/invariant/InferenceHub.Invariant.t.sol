@@ -14,6 +14,7 @@ import {IModelRegistry} from "../../../contracts/interfaces/IModelRegistry.sol";
 import {EnclaveRegistry} from "../../../contracts/tee/EnclaveRegistry.sol";
 import {InsecureDevAttestationAdapter} from "../../../contracts/tee/adapters/InsecureDevAttestationAdapter.sol";
 import {ProofFixture, ProtocolBase} from "../protocol/ProtocolBase.sol";
+import {PackedBatch, SettleBatchEncoding, SettleItem} from "../utils/SettleBatchEncoding.sol";
 import {Vm} from "../utils/Vm.sol";
 
 /// @notice Drives the hub through random sequences of requests, commits (right or wrong outputs), settles
@@ -168,7 +169,7 @@ contract HubHandler {
     function settleBatch(uint256 seed, uint8 count, uint8 otherMask) external {
         if (_tracked.length == 0) return;
         uint256 n = 1 + count % 4;
-        IInferenceHub.SettleItem[] memory items = new IInferenceHub.SettleItem[](n);
+        SettleItem[] memory items = new SettleItem[](n);
         uint256[] memory picked = new uint256[](n);
         bool valid = true;
         for (uint256 i; i < n; ++i) {
@@ -177,9 +178,10 @@ contract HubHandler {
             bool other = (otherMask >> i) & 1 == 1;
             valid = valid && t.outputCorrect && !other;
             bytes memory proof = _fixtures[other ? 1 - t.fixture : t.fixture].proof;
-            items[i] = IInferenceHub.SettleItem({requestId: t.id, request: t.req, output: t.output, proof: proof});
+            items[i] = SettleItem({requestId: t.id, request: t.req, output: t.output, proof: proof});
         }
-        try HUB.settleBatch(items) {
+        PackedBatch memory batch = SettleBatchEncoding.pack(HUB, items);
+        try HUB.settleBatch(batch.verifier, batch.outputWords, batch.inputWords, batch.items) {
             if (!valid) invalidProofSettled = true;
             for (uint256 i; i < n; ++i) {
                 Tracked storage t = _tracked[picked[i]];

@@ -89,6 +89,30 @@ contract InferenceHubTimeoutsTest is ProtocolBase {
         assertEq(hub.pendingBurn(), 0, "nothing burned");
     }
 
+    function test_slash_refusesARequestWithAnyFieldItActsOnChanged() public {
+        (bytes32 id, IInferenceHub.Request memory req) = _commitA();
+        (, uint64 deadline,,) = hub.requestState(id);
+        vm.warp(deadline + 1);
+        // The committed binding covers whom a slash pays and how much: a forged requester, bond or fee is refused.
+        IInferenceHub.Request memory forged = _copy(req);
+        forged.requester = stranger;
+        vm.expectRevert(abi.encodeWithSelector(IInferenceHub.HubRequestMismatch.selector, id));
+        hub.slash(id, forged, fixtureA.output);
+        forged = _copy(req);
+        forged.bond = req.bond + 1;
+        vm.expectRevert(abi.encodeWithSelector(IInferenceHub.HubRequestMismatch.selector, id));
+        hub.slash(id, forged, fixtureA.output);
+        forged = _copy(req);
+        forged.modelFee = req.modelFee + 1;
+        vm.expectRevert(abi.encodeWithSelector(IInferenceHub.HubRequestMismatch.selector, id));
+        hub.slash(id, forged, fixtureA.output);
+        hub.slash(id, req, fixtureA.output);
+    }
+
+    function _copy(IInferenceHub.Request memory req) private pure returns (IInferenceHub.Request memory) {
+        return abi.decode(abi.encode(req), (IInferenceHub.Request));
+    }
+
     function test_slash_revertsBeforeProofDeadline() public {
         (bytes32 id, IInferenceHub.Request memory req) = _commitA();
         (, uint64 deadline,,) = hub.requestState(id);

@@ -9,7 +9,7 @@ import {
   parseEventLogs,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { type HubRequest, inferenceHubWithErrorsAbi, RequestStatus } from "../../../abi/index.ts";
+import { decodeSettleBatch, type HubRequest, inferenceHubWithErrorsAbi, RequestStatus } from "../../../abi/index.ts";
 import { openStore } from "../../../relayer/store/store.ts";
 import { chainFor } from "../../../relayer/tx/chain.ts";
 import type { TestNetwork } from "../relayer/harness.ts";
@@ -120,12 +120,13 @@ async function settledWith(publicClient: PublicClient, txHash: Hex, requestId: H
   const tx = await publicClient.getTransaction({ hash: txHash });
   const call = decodeFunctionData({ abi, data: tx.input });
   if (call.functionName === "settle") {
-    const [, req, output, proof] = call.args;
-    return { req, output, proof };
+    const [, , output, proof] = call.args;
+    return { output, proof };
   }
   if (call.functionName === "settleBatch") {
-    const item = call.args[0].find((i) => i.requestId === requestId)!;
-    return { req: item.request, output: item.output, proof: item.proof };
+    const [, outputWords, inputWords, items] = call.args;
+    const item = decodeSettleBatch(outputWords, inputWords, items).find((i) => i.requestId === requestId)!;
+    return { output: item.output, proof: item.proof };
   }
   throw new Error(`settlement of ${requestId} came from ${call.functionName}`);
 }
