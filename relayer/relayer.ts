@@ -18,8 +18,9 @@ import { createStatusSource } from "./ops/statusApi.ts";
 import { createProverPool } from "./prover/proverPool.ts";
 import { type Job, openStore, type Store } from "./store/store.ts";
 import { createWatcher, type Watcher } from "./sync/watcher.ts";
-import { openTeeModels } from "./teeJobs/openTeeModels.ts";
-import { processTeeJob, type TeeJobDeps } from "./teeJobs/processTeeJob.ts";
+import { type ContentReader, openContentStore } from "./teeJobs/contentStore.ts";
+import { contentBaseUrlOf, openTeeModels } from "./teeJobs/openTeeModels.ts";
+import { processTeeJob, type ServedTeeModel, type TeeJobDeps } from "./teeJobs/processTeeJob.ts";
 import { type ChainClients, createChainClients, createTxSender, type TxSender } from "./tx/chain.ts";
 import { type ChainHead, createChainHead, defaultWsUrl } from "./tx/chainHead.ts";
 
@@ -170,7 +171,14 @@ function txHealth(recent: RecentAlerts): { alerts: RecentAlerts; ok: boolean } {
  */
 async function serveOps(
   common: Common,
-  parts: { store: Store; chain: ChainClients; hub: `0x${string}`; node: `0x${string}`; watcher: Watcher },
+  parts: {
+    store: Store;
+    chain: ChainClients;
+    hub: `0x${string}`;
+    node: `0x${string}`;
+    watcher: Watcher;
+    content?: ContentReader;
+  },
   health: () => Promise<Health>,
 ) {
   const { config, metrics } = common;
@@ -190,7 +198,30 @@ async function serveOps(
     head: parts.watcher.lastHead,
     health,
   });
-  return serveOperations({ host: config.metrics.host, port: config.metrics.port, metrics, health, status });
+  const { host, port } = config.metrics;
+  return serveOperations({ host, port, metrics, health, status, content: parts.content });
+}
+
+/**
+ * The store of published TEE output content (`<dataDir>/content`, served at `/content/<hash>`) when a served model
+ * returns outputs by reference (`openTeeModels` has checked that `tee.contentStore.publicBaseUrl` is set).
+ */
+async function openPublishedContent(
+  common: Common,
+  teeModels: ReadonlyMap<string, ServedTeeModel>,
+): Promise<TeeJobDeps["content"]> {
+  const { contentStore } = common.config.tee;
+  const publishes = [...teeModels.values()].some((m) =>
+    m.model.manifest.outputs.some((o) => o.encoding.kind === "reference"),
+  );
+  if (!publishes || contentStore.publicBaseUrl === undefined) return undefined;
+  const store = await openContentStore({
+    dir: join(common.config.dataDir, "content"),
+    maxBytes: contentStore.maxBytes,
+    retentionMs: contentStore.retentionMs,
+    log: common.log.child({ module: "content" }),
+  });
+  return { store, baseUrl: contentBaseUrlOf(contentStore.publicBaseUrl) };
 }
 
 /**
@@ -255,8 +286,11 @@ export async function startRelayer(config: RelayerConfig, log: Logger, clients?:
     await common.shutdown();
     throw error;
   });
+  const content = await openPublishedContent(common, teeModels);
   const teeDeps: TeeJobDeps = {
     ...deps,
+    content,
+    signal: common.hardStop,
     // Retried: one 503 at start-up must not stop a relayer restarted after a crash.
     chainId: await withRetry(() => chain.publicClient.getChainId()),
     models: teeModels,
@@ -298,7 +332,11 @@ export async function startRelayer(config: RelayerConfig, log: Logger, clients?:
     const ok = status.rpcOk && status.lag < MAX_HEALTHY_BLOCK_LAG && stuckJobs.length === 0 && tx.ok;
     return { ok, rpc: status.rpcOk, blockLag: status.lag, queueDepth, stuckJobs, txAlerts: tx.alerts };
   };
-  const ops = await serveOps(common, { store, chain, hub, node: sender.address, watcher }, health);
+  const ops = await serveOps(
+    common,
+    { store, chain, hub, node: sender.address, watcher, content: content?.store },
+    health,
+  );
   if (ops) common.onShutdown("operations server", ops.close);
   const threshold = config.dryRun ? 0n : config.withdrawThreshold;
   const periodic = () =>

@@ -107,3 +107,10 @@ export {
   VALUES_PER_WORD,
   wordCount,
 } from "./teeModel/teeManifest.ts";
+export {
+  contentUri,
+  encodeResultTensors,
+  type FetchTeeOutputsOptions,
+  fetchTeeOutputs,
+  TeeContentUnavailableError,
+} from "./teeModel/teeOutputs.ts";

@@ -41,6 +41,16 @@ const hex = (bytes: number, what: string) =>
 
 const address = hex(20, "20-byte address");
 
+/** An http(s) base URL: no credentials, no query or fragment; trailing slashes removed (paths are appended). */
+const httpBaseUrl = () =>
+  z
+    .string()
+    .url()
+    .refine((u) => /^https?:$/.test(URL.parse(u)?.protocol ?? ""), "must be an http(s) URL")
+    .refine((u) => !URL.parse(u)?.username && !URL.parse(u)?.password, "must not contain credentials")
+    .refine((u) => !URL.parse(u)?.search && !URL.parse(u)?.hash, "must not have a query or a fragment")
+    .transform((u) => u.replace(/\/+$/, ""));
+
 const ModelConfig = z.object({
   /** The model's id in the ModelRegistry. */
   modelId: z.coerce.bigint().refine((v) => v >= 0n, "must be ≥ 0"),
@@ -71,6 +81,26 @@ const TeeModelConfig = z
 
 /** How long fetching one referenced input may take (a 110 KB tensor over a slow link, with head-room). */
 const DEFAULT_TEE_FETCH_TIMEOUT_MS = 10_000;
+/** Published output content is kept 30 days: dApps read a result soon after it settles, and may re-read it later. */
+const DEFAULT_CONTENT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+/** At most 1 GiB of published output content (the oldest goes first): bounded disk use on a small node. */
+const DEFAULT_CONTENT_MAX_BYTES = 1024 ** 3;
+
+const ContentStoreConfig = z
+  .object({
+    /**
+     * Public base URL of this node's operations server (or a proxy in front of it): a TEE output by reference is
+     * published at `<publicBaseUrl>/content/<hash>`, and that URI goes into the signed result words. Required to
+     * serve a model with outputs by reference.
+     */
+    publicBaseUrl: httpBaseUrl().optional(),
+    /** How long published content is kept after it was stored. */
+    retentionMs: z.number().int().min(60_000).default(DEFAULT_CONTENT_RETENTION_MS),
+    /** Total bytes of published content kept (the oldest is removed first). */
+    maxBytes: z.number().int().min(1024).default(DEFAULT_CONTENT_MAX_BYTES),
+  })
+  .strict();
+const DEFAULT_CONTENT_STORE = { retentionMs: DEFAULT_CONTENT_RETENTION_MS, maxBytes: DEFAULT_CONTENT_MAX_BYTES };
 
 const ConfigSchema = z
   .object({
@@ -100,8 +130,15 @@ const ConfigSchema = z
         /** Whether http(s) input references may name private or loopback addresses (never on a public node). */
         allowPrivateHosts: z.boolean().default(false),
         fetchTimeoutMs: z.number().int().min(100).max(120_000).default(DEFAULT_TEE_FETCH_TIMEOUT_MS),
+        /** Where outputs by reference are kept (`<dataDir>/content`) and published (`GET /content/<hash>`). */
+        contentStore: ContentStoreConfig.default(DEFAULT_CONTENT_STORE),
       })
-      .default({ allowFileUris: false, allowPrivateHosts: false, fetchTimeoutMs: DEFAULT_TEE_FETCH_TIMEOUT_MS }),
+      .default({
+        allowFileUris: false,
+        allowPrivateHosts: false,
+        fetchTimeoutMs: DEFAULT_TEE_FETCH_TIMEOUT_MS,
+        contentStore: DEFAULT_CONTENT_STORE,
+      }),
     finality: z
       .object({
         mode: z.enum(["confirmations", "safe", "finalized"]).default("confirmations"),
@@ -194,13 +231,7 @@ const ConfigSchema = z
      * A block explorer's base URL (e.g. `https://sepolia.etherscan.io`): the status page links
      * transaction hashes to `<explorerUrl>/tx/<hash>`. Left out: hashes are shown without links.
      */
-    explorerUrl: z
-      .string()
-      .url()
-      .refine((u) => /^https?:$/.test(URL.parse(u)?.protocol ?? ""), "must be an http(s) URL")
-      .refine((u) => !URL.parse(u)?.username && !URL.parse(u)?.password, "must not contain credentials")
-      .transform((u) => u.replace(/\/+$/, ""))
-      .optional(),
+    explorerUrl: httpBaseUrl().optional(),
     dryRun: z.boolean().default(false),
     logLevel: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info"),
   })

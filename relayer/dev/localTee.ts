@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { type Address, type Hex, keccak256, stringToBytes } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { nodeStakingAbi } from "../../abi/index.ts";
+import { enclaveRegistryAbi, nodeStakingAbi } from "../../abi/index.ts";
 import {
   approveMeasurement,
   insecureDevAttestation,
@@ -42,8 +42,8 @@ export type LocalTeeDeployment = {
 /**
  * On a local chain with the protocol deployed (the plan deploys the enclave registry and, on 31337, allows the
  * INSECURE dev adapter): registers the OCR classifier as a TEE model (owned by the deployer), approves the dev
- * image's measurement for it, registers the dev enclave key through the dev adapter, and opts the staked nodes
- * in to the model.
+ * image's measurement for it, registers the dev enclave key through the dev adapter (unless it is registered and
+ * unexpired), and opts the staked nodes in to the model.
  */
 export async function provisionLocalTee(opts: {
   rpcUrl: string;
@@ -70,12 +70,21 @@ export async function provisionLocalTee(opts: {
   await approveMeasurement(deployer, { enclaveRegistry, modelId, measurement });
   const block = await deployer.publicClient.getBlock({ blockTag: "latest" });
   const enclaveSigner = privateKeyToAccount(DEV_ENCLAVE_KEY).address;
-  const attestation = insecureDevAttestation({
-    signer: enclaveSigner,
-    timestampMs: block.timestamp * 1000n,
-    pcrs: DEV_ENCLAVE_PCRS,
+  const key = await deployer.publicClient.readContract({
+    address: enclaveRegistry,
+    abi: enclaveRegistryAbi,
+    functionName: "enclaveKey",
+    args: [enclaveSigner],
   });
-  await registerEnclave(deployer, { enclaveRegistry, adapter: devAdapter, attestation });
+  // A second TEE model on the same chain reuses the key (registering it again in the same second would revert).
+  if (BigInt(key.measurement) === 0n || key.expiresAt <= block.timestamp) {
+    const attestation = insecureDevAttestation({
+      signer: enclaveSigner,
+      timestampMs: block.timestamp * 1000n,
+      pcrs: DEV_ENCLAVE_PCRS,
+    });
+    await registerEnclave(deployer, { enclaveRegistry, adapter: devAdapter, attestation });
+  }
   for (const key of [opts.keys.node, opts.keys.node2]) {
     const node = localClients(opts.rpcUrl, opts.chainId, key);
     await writeAndWait(node, {

@@ -22,11 +22,10 @@ import {
   singleArgs,
   TX_GAS_CAP,
 } from "./batchItems.ts";
+import { STATE_RACE_ERRORS } from "./jobRow.ts";
 
 export type { BatchItem, ItemOutcome } from "./batchItems.ts";
 
-/** Reverts that name an item the chain moved on from: that job re-reads its state, the rest go on. */
-const STATE_RACE_ERRORS = new Set(["HubUnexpectedStatus", "HubRequestMismatch", "HubBatchDuplicate"]);
 /**
  * How long a verifier whose `settleBatch` pre-flight failed while each item passed alone (no
  * `verifyProofBatch`) is settled one proof per transaction before batching is tried again: a retry costs

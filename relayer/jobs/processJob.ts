@@ -20,11 +20,15 @@ import type { TxSender } from "../tx/chain.ts";
 import type { ChainHead, HeadBlock } from "../tx/chainHead.ts";
 import type { Batcher, Reservation } from "./batcher.ts";
 import { reserveBond } from "./freeStake.ts";
-import { JobSupersededError } from "./jobErrors.ts";
+import {
+  type RequestChainState,
+  readRequestState as readState,
+  STATE_RACE_ERRORS,
+  setJobState as setState,
+  updateJobRow as update,
+} from "./jobRow.ts";
 import { declineReason } from "./policy.ts";
 
-/** Reverts that mean "the chain moved on": re-read the request state instead of failing the job. */
-const STATE_RACE_ERRORS = new Set(["HubUnexpectedStatus", "HubRequestMismatch", "HubBatchDuplicate"]);
 /**
  * Reverts that mean "not now": the bond does not fit in the free stake (another node key's commitments, or
  * ones sent outside this process, hold it). The job waits for stake to free up; the commit window decides.
@@ -54,19 +58,7 @@ export type JobDeps = {
   maxFeePerGas: bigint;
 };
 
-type ChainState = { status: number; deadline: bigint; node: Address; binding: `0x${string}` };
-
-async function readState(deps: JobDeps, requestId: `0x${string}`): Promise<ChainState> {
-  const [status, deadline, node, binding] = await withRetry(() =>
-    deps.publicClient.readContract({
-      address: deps.hub,
-      abi: deps.abi,
-      functionName: "requestState",
-      args: [requestId],
-    }),
-  );
-  return { status, deadline, node, binding };
-}
+type ChainState = RequestChainState;
 
 /** The head's number, its hash noted so that a reorg replacing it reopens the job (see `noteBlockHash`). */
 async function headNumber(deps: JobDeps): Promise<number> {
@@ -85,22 +77,6 @@ function receiptBlock(deps: JobDeps, receipt: { blockNumber: bigint; blockHash: 
     throw new RelayerError(`receipt from block ${receipt.blockNumber} of a dropped branch`, { retryable: true });
   }
   return Number(receipt.blockNumber);
-}
-
-/**
- * Writes to the job's row only while it still holds the request this step started from: a reorg can
- * hand the id to another request mid-step, and the old request's output must never land in its row.
- */
-function update(deps: JobDeps, job: Job, patch: Partial<Job>): void {
-  if (!deps.store.updateJob(job.requestId, patch, { expect: { requestJson: job.requestJson } })) {
-    throw new JobSupersededError(job.requestId);
-  }
-  Object.assign(job, patch);
-}
-
-function setState(deps: JobDeps, job: Job, state: JobState, patch: Partial<Job> = {}): void {
-  update(deps, job, { state, ...patch });
-  deps.log.info({ requestId: job.requestId, state, ...(patch.error ? { error: patch.error } : {}) }, `job ${state}`);
 }
 
 /**

@@ -77,6 +77,17 @@ export function createMetrics() {
       buckets: BATCH_SIZE_BUCKETS,
       registers: [registry],
     }),
+    teeKeyRefused: new Counter({
+      name: "opg_relayer_tee_key_refused_total",
+      help: "TEE results whose signing key the enclave registry refused (revoked, expired, not approved): signed again",
+      registers: [registry],
+    }),
+    teeParked: new Counter({
+      name: "opg_relayer_tee_parked_total",
+      help: "TEE jobs parked as failed, by reason (signerKeyInactive: the signer's key stayed refused)",
+      labelNames: ["reason"],
+      registers: [registry],
+    }),
     blockLag: new Gauge({
       name: "opg_relayer_block_lag",
       help: "Chain head minus processed cursor",

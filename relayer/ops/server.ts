@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { CONTENT_HASH, ContentCorruptError, type ContentReader } from "../teeJobs/contentStore.ts";
 import type { Metrics } from "./metrics.ts";
 import { REQUEST_ID, type StatusSource } from "./statusApi.ts";
 import { loadStatusAssets, type StatusAsset } from "./statusAssets.ts";
@@ -37,14 +38,53 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 const JSON_TYPE = "application/json; charset=utf-8";
 const TEXT_TYPE = "text/plain; charset=utf-8";
 
-type Answer = { status: number; type: string; body: string | Buffer };
+/** Path prefix of published TEE output content: `/content/<0x hash>`. */
+export const CONTENT_PATH = "/content/";
+
+/**
+ * Headers of published content: named by its hash, it never changes (cached for a year, immutable), and any
+ * dApp may read it from its own origin (the URI is public on chain anyway).
+ */
+const CONTENT_HEADERS: Readonly<Record<string, string>> = {
+  "cache-control": "public, max-age=31536000, immutable",
+  "access-control-allow-origin": "*",
+  "cross-origin-resource-policy": "cross-origin",
+};
+
+type Answer = { status: number; type: string; body: string | Buffer; headers?: Record<string, string> };
+
+type RouteOptions = {
+  metrics: Metrics;
+  health: () => Promise<Health>;
+  status?: StatusSource;
+  content?: ContentReader;
+};
 
 const json = (status: number, value: unknown): Answer => ({ status, type: JSON_TYPE, body: JSON.stringify(value) });
+
+/**
+ * `/content/<hash>`: the stored bytes, re-checked against their hash on every read (corrupt content answers 500,
+ * never the bytes). Only a well-formed hash reaches the store, so no path can name another file.
+ */
+async function contentAnswer(content: ContentReader, hash: string): Promise<Answer> {
+  if (!CONTENT_HASH.test(hash)) {
+    return { status: 400, type: TEXT_TYPE, body: "a content hash is 0x followed by 64 lowercase hex digits\n" };
+  }
+  try {
+    const bytes = await content.read(hash);
+    if (!bytes) return { status: 404, type: TEXT_TYPE, body: `content ${hash} is not stored on this node\n` };
+    const headers = { ...CONTENT_HEADERS, etag: `"${hash}"`, "content-length": String(bytes.length) };
+    return { status: 200, type: "application/octet-stream", body: Buffer.from(bytes), headers };
+  } catch (error) {
+    if (!(error instanceof ContentCorruptError)) throw error;
+    return { status: 500, type: TEXT_TYPE, body: `content ${hash} is corrupt on this node and is not served\n` };
+  }
+}
 
 /** Routes one GET; undefined when nothing is served at `path`. */
 async function route(
   path: string,
-  opts: { metrics: Metrics; health: () => Promise<Health>; status?: StatusSource },
+  opts: RouteOptions,
   assets: ReadonlyMap<string, StatusAsset>,
 ): Promise<Answer | undefined> {
   if (path === "/metrics")
@@ -53,6 +93,8 @@ async function route(
     const health = await opts.health();
     return json(health.ok ? 200 : 503, health);
   }
+  if (opts.content && path.startsWith(CONTENT_PATH))
+    return contentAnswer(opts.content, path.slice(CONTENT_PATH.length));
   if (!opts.status) return undefined;
   const asset = assets.get(path);
   if (asset) return { status: 200, type: asset.type, body: asset.body };
@@ -67,23 +109,19 @@ async function route(
 }
 
 function send(req: IncomingMessage, res: ServerResponse, answer: Answer, extra: Record<string, string> = {}): void {
-  res.writeHead(answer.status, { ...SECURITY_HEADERS, "content-type": answer.type, ...extra });
+  res.writeHead(answer.status, { ...SECURITY_HEADERS, "content-type": answer.type, ...answer.headers, ...extra });
   res.end(req.method === "HEAD" ? undefined : answer.body);
 }
 
 /**
  * Serves, on host:port (port 0 picks a free one), `/metrics` (Prometheus text) and `/healthz` (JSON)
  * and, given a `status` source, the read-only status page (`/`), its script and style, `/api/status`
- * and `/api/requests/<id>`. Only GET (and HEAD) are answered; any other method gets 405, so nothing
- * served here can change the node's state.
+ * and `/api/requests/<id>`, and, given a `content` store, published TEE output content at `/content/<hash>`.
+ * Only GET (and HEAD) are answered; any other method gets 405, so nothing served here can change the node's state.
  */
-export async function serveOperations(opts: {
-  host: string;
-  port: number;
-  metrics: Metrics;
-  health: () => Promise<Health>;
-  status?: StatusSource;
-}): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
+export async function serveOperations(
+  opts: RouteOptions & { host: string; port: number },
+): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
   const assets = opts.status ? loadStatusAssets() : new Map<string, StatusAsset>();
   const server = createServer(async (req, res) => {
     try {

@@ -1,6 +1,6 @@
 import { type Address, type Hex, isAddressEqual, type PublicClient, recoverTypedDataAddress, slice } from "viem";
 import { enclaveRegistryAbi } from "../../abi/index.ts";
-import { decodeTensors, TeeDataError, type TeeManifest } from "../../sdk/index.ts";
+import { contentUri, decodeTensors, TeeDataError, type TeeManifest, verifyReferencedContent } from "../../sdk/index.ts";
 import { hashWords, teeResultTypedData } from "../../tee/index.ts";
 import { RelayerError } from "../common/errors.ts";
 import { withRetry } from "../common/retry.ts";
@@ -72,8 +72,48 @@ async function keyRefusal(
 }
 
 /**
- * Checks a signer's answer before anything is sent: the output words decode as the manifest's outputs, the
- * signature covers exactly this task (chain, verifier, hub, request, model, input, output, node, expiry) and
+ * The signer's key is not one the enclave registry accepts for the model now (unknown, revoked, expired, its adapter
+ * disallowed, its measurement not approved or revoked). The job asks its signer again (it may hold a new key by
+ * then) a bounded number of times before it is parked.
+ */
+export class TeeKeyRefusedError extends TeeResultRejectedError {
+  override name = "TeeKeyRefusedError";
+}
+
+/**
+ * Checks the outputs: the words decode as the manifest's outputs, and each output by reference names this node's
+ * content URL for its hash and comes with content that hashes to it (the tensor's size), so the node can publish
+ * what the enclave signed.
+ */
+function checkOutputs(manifest: TeeManifest, task: TeeTask, result: TeeSignedResult): void {
+  try {
+    for (const [i, tensor] of decodeTensors(manifest.outputs, result.output).entries()) {
+      const content = result.contents[i] ?? null;
+      if (tensor.kind === "inline") {
+        if (content !== null) throw new TeeDataError("invalid-tensor", `${tensor.spec.name} is inline: no content`);
+        continue;
+      }
+      const expected =
+        task.contentBaseUrl === undefined ? undefined : contentUri(task.contentBaseUrl, tensor.contentHash);
+      if (tensor.uri !== expected) {
+        throw new TeeDataError(
+          "invalid-tensor",
+          `${tensor.spec.name}: URI ${tensor.uri}, this node publishes it at ${expected}`,
+        );
+      }
+      if (content === null)
+        throw new TeeDataError("content-mismatch", `${tensor.spec.name}: the signer sent no content`);
+      verifyReferencedContent(tensor.spec, tensor, content);
+    }
+  } catch (cause) {
+    const details = cause instanceof TeeDataError ? cause.message : String(cause);
+    throw new TeeResultRejectedError("the signer's output words are not the manifest's outputs", details, cause);
+  }
+}
+
+/**
+ * Checks a signer's answer before anything is sent: the output words decode as the manifest's outputs (with the
+ * content of outputs by reference, see `checkOutputs`), the signature covers exactly this task (chain, verifier, hub, request, model, input, output, node, expiry) and
  * recovers to the signer it came with, and the enclave registry holds that key, unrevoked, unexpired, from an
  * allowed adapter, with a measurement approved for the model.
  */
@@ -82,12 +122,7 @@ export async function checkTeeResult(
   task: TeeTask,
   result: TeeSignedResult,
 ): Promise<void> {
-  try {
-    decodeTensors(deps.manifest.outputs, result.output);
-  } catch (cause) {
-    const details = cause instanceof TeeDataError ? cause.message : String(cause);
-    throw new TeeResultRejectedError("the signer's output words are not the manifest's outputs", details, cause);
-  }
+  checkOutputs(deps.manifest, task, result);
   const recovered = await recoverSigner(task, result);
   if (!isAddressEqual(recovered, result.signer)) {
     throw new TeeResultRejectedError(
@@ -96,5 +131,5 @@ export async function checkTeeResult(
     );
   }
   const refusal = await keyRefusal(deps.publicClient, task.verifier, result.signer, task.modelId);
-  if (refusal) throw new TeeResultRejectedError("the enclave registry would refuse this signer", refusal);
+  if (refusal) throw new TeeKeyRefusedError("the enclave registry would refuse this signer", refusal);
 }

@@ -1,5 +1,6 @@
 import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { encodeResultTensors } from "../../sdk/index.ts";
 import { hashWords, signTeeResult } from "../../tee/index.ts";
 import { RelayerError } from "../common/errors.ts";
 import type { Logger } from "../common/logger.ts";
@@ -27,7 +28,10 @@ export function createDevSigner(opts: { model: TeeModel; privateKey: Hex; chainI
   return {
     kind: "dev",
     async run(task) {
-      const { outputWords } = await opts.model.infer(task.inputs);
+      const outputs = await opts.model.infer(task.inputs);
+      const { words, contents } = encodeResultTensors(opts.model.manifest.outputs, outputs, {
+        contentBaseUrl: task.contentBaseUrl,
+      });
       const signature = await signTeeResult(
         account,
         { chainId: task.chainId, verifier: task.verifier },
@@ -36,12 +40,12 @@ export function createDevSigner(opts: { model: TeeModel; privateKey: Hex; chainI
           requestId: task.requestId,
           modelId: task.modelId,
           inputHash: hashWords(task.input),
-          outputHash: hashWords(outputWords),
+          outputHash: hashWords(words),
           node: task.node,
           expiry: task.expiry,
         },
       );
-      return { output: outputWords, signature, signer: account.address };
+      return { output: words, signature, signer: account.address, contents };
     },
     close: async () => undefined,
   };

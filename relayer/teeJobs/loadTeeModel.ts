@@ -5,7 +5,6 @@ import { dirname, join, resolve } from "node:path";
 import * as ort from "onnxruntime-node";
 import type { Hex } from "viem";
 import {
-  encodeInlineTensor,
   parseTeeManifest,
   type TeeManifest,
   type TensorSpec,
@@ -24,8 +23,8 @@ export type TeeModel = {
   readonly manifestHash: Hex;
   readonly onnxPath: string;
   readonly executionProvider: "cuda" | "cpu";
-  /** Runs the model on its inputs (manifest order) and encodes the outputs as result words. */
-  infer(inputs: readonly TensorValues[]): Promise<{ outputWords: bigint[]; outputs: TensorValues[] }>;
+  /** Runs the model on its inputs (manifest order); returns its outputs (manifest order; see `encodeResultTensors`). */
+  infer(inputs: readonly TensorValues[]): Promise<TensorValues[]>;
   close(): Promise<void>;
 };
 
@@ -79,9 +78,6 @@ function checkGraph(session: ort.InferenceSession, manifest: TeeManifest, onnxPa
       if (fixedDiffers) problems.push(`${spec.name} has shape [${meta.shape}], the manifest pins [${spec.shape}]`);
     }
   }
-  if (manifest.outputs.some((s) => s.encoding.kind === "reference")) {
-    problems.push("outputs by reference need a content store, which this relayer does not have: encode outputs inline");
-  }
   if (problems.length > 0) {
     throw new RelayerError(`the TEE manifest does not describe ${onnxPath}`, { details: problems.join("; ") });
   }
@@ -132,14 +128,13 @@ export async function loadTeeModel(
         feeds[spec.name] = new ort.Tensor(spec.dtype, inputs[i]!, spec.shape);
       }
       const results = await session.run(feeds);
-      const outputs = manifest.outputs.map((spec) => {
+      return manifest.outputs.map((spec) => {
         const data = results[spec.name]?.data;
         if (!(data instanceof Float32Array || data instanceof BigInt64Array) || data.length !== tensorSize(spec)) {
           throw new RelayerError(`the model's output ${spec.name} does not have the manifest's dtype and shape`);
         }
         return data;
       });
-      return { outputs, outputWords: manifest.outputs.flatMap((spec, i) => encodeInlineTensor(spec, outputs[i]!)) };
     },
     close: () => session.release(),
   };

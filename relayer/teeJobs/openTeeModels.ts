@@ -1,8 +1,10 @@
 import { type Address, isAddressEqual, type PublicClient } from "viem";
 import { inferenceHubAbi, modelRegistryAbi, VerificationMode } from "../../abi/index.ts";
+import { contentUri } from "../../sdk/index.ts";
 import type { Common } from "../common/common.ts";
 import { RelayerError } from "../common/errors.ts";
 import { withRetry } from "../common/retry.ts";
+import { CONTENT_PATH } from "../ops/server.ts";
 import { createDevSigner } from "./devSigner.ts";
 import { loadTeeModel, type TeeModel } from "./loadTeeModel.ts";
 import type { ServedTeeModel } from "./processTeeJob.ts";
@@ -35,6 +37,39 @@ async function checkRegistered(publicClient: PublicClient, registry: Address, mo
   }
 }
 
+/** The URL prefix of published output content: `<tee.contentStore.publicBaseUrl>/content/`. */
+export function contentBaseUrlOf(publicBaseUrl: string): string {
+  return `${publicBaseUrl}${CONTENT_PATH}`;
+}
+
+/**
+ * Refuses a model with outputs by reference that this node cannot publish: no public base URL, no operations
+ * server to serve `/content/<hash>`, or URIs longer than the manifest allows.
+ */
+function checkCanPublish(config: Common["config"], modelId: bigint, model: TeeModel): void {
+  const referenced = model.manifest.outputs.filter((o) => o.encoding.kind === "reference");
+  if (referenced.length === 0) return;
+  const what = `TEE model ${modelId} (${model.manifestPath}) returns ${referenced.map((o) => o.name).join(", ")} by reference`;
+  const { publicBaseUrl } = config.tee.contentStore;
+  if (publicBaseUrl === undefined) {
+    throw new RelayerError(`${what}: set tee.contentStore.publicBaseUrl`, {
+      details:
+        "the public URL of this node's operations server, under which it publishes output content at /content/<hash>",
+    });
+  }
+  if (!config.metrics.enabled) {
+    throw new RelayerError(`${what}: enable the operations server (metrics.enabled), which serves /content/<hash>`);
+  }
+  const uriBytes = new TextEncoder().encode(contentUri(contentBaseUrlOf(publicBaseUrl), `0x${"0".repeat(64)}`)).length;
+  for (const spec of referenced) {
+    if (spec.encoding.kind === "reference" && uriBytes > spec.encoding.maxUriBytes) {
+      throw new RelayerError(`${what}: tee.contentStore.publicBaseUrl is too long for ${spec.name}`, {
+        details: `its content URIs take ${uriBytes} bytes, the manifest allows ${spec.encoding.maxUriBytes}`,
+      });
+    }
+  }
+}
+
 /**
  * Loads every configured TEE model (manifest, ONNX sha256, graph), checks it against its registration, and
  * starts its signer. Each model and signer is closed at shutdown.
@@ -54,6 +89,7 @@ export async function openTeeModels(
     const model = await loadTeeModel(m.manifest, { executionProvider: common.config.executionProvider });
     common.onShutdown(`TEE model ${m.modelId}`, () => model.close());
     await checkRegistered(publicClient, registry, m.modelId, model);
+    checkCanPublish(common.config, m.modelId, model);
     const log = common.log.child({ module: "tee", modelId: m.modelId.toString() });
     const signer =
       m.signer.kind === "dev"

@@ -1,30 +1,40 @@
-import type { Address, Hex, PublicClient } from "viem";
+import { type Address, type Hex, keccak256, type PublicClient } from "viem";
 import { type HubRequest, type inferenceHubWithErrorsAbi, RequestStatus } from "../../abi/index.ts";
-import { fromJson, toJson } from "../common/codec.ts";
+import { fromJson } from "../common/codec.ts";
 import type { RelayerConfig } from "../common/config.ts";
 import { RevertError } from "../common/errors.ts";
 import type { Logger } from "../common/logger.ts";
-import { withRetry } from "../common/retry.ts";
-import { JobSupersededError } from "../jobs/jobErrors.ts";
+import { sleep, withRetry } from "../common/retry.ts";
+import {
+  type RequestChainState as ChainState,
+  readRequestState,
+  STATE_RACE_ERRORS,
+  setJobState,
+  updateJobRow,
+} from "../jobs/jobRow.ts";
 import { declineReason } from "../jobs/policy.ts";
 import type { Metrics } from "../ops/metrics.ts";
-import { type Job, type JobState, outputMatchesRequest, requestHash, type Store } from "../store/store.ts";
+import { type Job, type JobState, requestHash, type Store } from "../store/store.ts";
 import type { TxSender } from "../tx/chain.ts";
 import { CALLBACK_GAS_RESERVE, CALLBACK_ON_COMMIT, CALLBACK_ON_SETTLE } from "../tx/hubGas.ts";
-import { checkTeeResult } from "./checkTeeResult.ts";
+import type { ContentStore } from "./contentStore.ts";
 import type { FetchContentOptions } from "./fetchContent.ts";
 import type { TeeModel } from "./loadTeeModel.ts";
-import { readTeeInput } from "./readTeeInput.ts";
-import type { TeeSigner, TeeTask } from "./teeSigner.ts";
+import { dropResult, keyRefusalOf, produceResult, type SignedResult, storedResult } from "./teeResult.ts";
+import type { TeeSigner } from "./teeSigner.ts";
 
-/** Reverts that mean "the chain moved on": re-read the request state instead of failing the job. */
-const STATE_RACE_ERRORS = new Set(["HubUnexpectedStatus", "HubRequestMismatch"]);
 /**
  * Gas limit of `commitAndSettle` when estimation fails, before callbacks: measured 95.0k for a node's first
  * result (its earnings slot written from zero) and 77.9k after, with the OCR model's 11 input words; with
  * head-room for more words and other storage prices.
  */
 const COMMIT_AND_SETTLE_BASE_GAS = 170_000n;
+/** Signatures asked for one job while its signer's key is refused: a rotated enclave registers its new key soon. */
+const KEY_ATTEMPTS = 3;
+/** Pause before asking the signer again after a key refusal; doubles per attempt (2 s, then 4 s). */
+const KEY_RETRY_BASE_MS = 2_000;
+/** Reason (job error prefix, metric label) of a job parked because its signer's key stayed refused. */
+export const SIGNER_KEY_INACTIVE = "signerKeyInactive";
 
 /** A TEE model this node serves: its package and the signer that vouches for its results. */
 export type ServedTeeModel = { readonly model: TeeModel; readonly signer: TeeSigner };
@@ -43,36 +53,14 @@ export type TeeJobDeps = {
   policy: RelayerConfig["policy"];
   maxFeePerGas: bigint;
   fetch: Omit<FetchContentOptions, "maxBytes">;
+  /** Where outputs by reference are published: the store, and the URL prefix their URIs start with. */
+  content?: { store: ContentStore; baseUrl: string };
+  /** Aborts the pauses between signing attempts at shutdown. */
+  signal?: AbortSignal;
 };
 
-type ChainState = { status: number; deadline: bigint; node: Address };
-
-async function readState(deps: TeeJobDeps, requestId: Hex): Promise<ChainState> {
-  const [status, deadline, node] = await withRetry(() =>
-    deps.publicClient.readContract({
-      address: deps.hub,
-      abi: deps.abi,
-      functionName: "requestState",
-      args: [requestId],
-    }),
-  );
-  return { status, deadline, node };
-}
-
-/** Writes only while the row still holds the request this step started from (see processJob's `update`). */
-function update(deps: TeeJobDeps, job: Job, patch: Partial<Job>): void {
-  if (!deps.store.updateJob(job.requestId, patch, { expect: { requestJson: job.requestJson } })) {
-    throw new JobSupersededError(job.requestId);
-  }
-  Object.assign(job, patch);
-}
-
 function setState(deps: TeeJobDeps, job: Job, state: JobState, patch: Partial<Job> = {}): void {
-  update(deps, job, { state, ...patch });
-  deps.log.info(
-    { requestId: job.requestId, state, mode: "TEE", ...(patch.error ? { error: patch.error } : {}) },
-    `job ${state}`,
-  );
+  setJobState(deps, job, state, patch, { mode: "TEE" });
 }
 
 /** A gas limit that always suffices: the hub's own work plus what it demands be left for each callback asked. */
@@ -82,61 +70,79 @@ function commitAndSettleGasLimit(req: HubRequest): bigint {
   return COMMIT_AND_SETTLE_BASE_GAS + BigInt(callbacks.length) * perCallback;
 }
 
-/** The signed result stored for this request by an earlier attempt (persisted before its transaction), if any. */
-function storedResult(job: Job): { output: bigint[]; signature: Hex } | undefined {
-  if (!job.proofBytes || !outputMatchesRequest(job)) return undefined;
-  return { output: fromJson<bigint[]>(job.outputJson!), signature: job.proofBytes as Hex };
+/** Sends `commitAndSettle` with the signed result and records the settlement. */
+async function send(deps: TeeJobDeps, job: Job, req: HubRequest, result: SignedResult): Promise<void> {
+  const { output, signature } = result;
+  const sentAt = Date.now();
+  const onSent = (hash: Hex) => updateJobRow(deps, job, { commitTx: hash, committedAt: sentAt });
+  const outcome = await deps.sender.send(
+    {
+      address: deps.hub,
+      abi: deps.abi,
+      functionName: "commitAndSettle",
+      args: [job.requestId, req, output, signature],
+      label: "commitAndSettle",
+      // One logical transaction per signed result: a result signed again (a key revoked meanwhile) is another one.
+      key: `commitAndSettle:${job.requestId}:${requestHash(job.requestJson)}:${keccak256(signature).slice(0, 18)}`,
+      knownHashes: job.commitTx ? [job.commitTx as Hex] : [],
+      fallbackGasLimit: commitAndSettleGasLimit(req),
+      onSigned: onSent,
+    },
+    onSent,
+  );
+  deps.metrics.requestToCommit.observe((sentAt - job.seenAt) / 1000);
+  if ("dryRun" in outcome) return setState(deps, job, "simulated");
+  deps.metrics.earnings.inc(Number(req.modelFee + req.callbackFee));
+  setState(deps, job, "settled", {
+    settledAt: Date.now(),
+    settleTx: outcome.hash,
+    settleGas: outcome.receipt.gasUsed.toString(),
+    lastBlock: Number(outcome.receipt.blockNumber),
+  });
 }
 
 /**
- * Produces the signed result: decodes the input, fetches and checks referenced content, has the model's
- * signer run and sign, checks its answer, and persists (output, signature) before anything is sent.
- * Returns undefined when the request was rejected instead.
+ * Settles with the stored result, or a new one. When the signing key is not accepted (revoked, expired, not
+ * approved: said by the registry check of a new result, or by the pre-flight of a stored one, so no transaction
+ * is sent), the result is dropped and the signer asked again, which may hold a new registered key by then; after
+ * `KEY_ATTEMPTS` refusals the job is parked as `failed` with the reason `signerKeyInactive`.
  */
-async function produceResult(
-  deps: TeeJobDeps,
-  job: Job,
-  req: HubRequest,
-  state: ChainState,
-): Promise<{ output: bigint[]; signature: Hex } | undefined> {
-  const served = deps.models.get(job.modelId)!;
-  const input = await readTeeInput(served.model.manifest, req.input, deps.fetch);
-  if ("rejected" in input) {
-    setState(deps, job, "rejected", { error: `input refused: ${input.rejected}` });
-    return undefined;
+async function signAndSend(deps: TeeJobDeps, job: Job, req: HubRequest, state: ChainState): Promise<void> {
+  const { manifest } = deps.models.get(job.modelId)!.model;
+  // A result persisted by an earlier attempt is sent as is (its transaction may be pending), while its key holds.
+  let result = storedResult(deps, job, manifest);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      result ??= await produceResult(deps, job, req, state);
+      if (!result) return; // the request was rejected
+      return await send(deps, job, req, result);
+    } catch (error) {
+      const refusal = keyRefusalOf(error);
+      if (refusal === undefined) throw error;
+      result = undefined;
+      deps.metrics.teeKeyRefused.inc();
+      if (attempt >= KEY_ATTEMPTS) {
+        deps.metrics.teeParked.inc({ reason: SIGNER_KEY_INACTIVE });
+        deps.log.error(
+          { requestId: job.requestId, reason: SIGNER_KEY_INACTIVE, refusal, attempts: attempt },
+          "TEE job parked",
+        );
+        return setState(deps, job, "failed", {
+          error: `${SIGNER_KEY_INACTIVE}: ${refusal}`,
+          outputJson: null,
+          proofBytes: null,
+          commitTx: null,
+        });
+      }
+      if (job.proofBytes) dropResult(deps, job, refusal);
+      const delayMs = KEY_RETRY_BASE_MS * 2 ** (attempt - 1);
+      deps.log.warn({ requestId: job.requestId, refusal, attempt, delayMs }, "signing key refused: signing again");
+      await sleep(delayMs, deps.signal);
+    }
   }
-  const task: TeeTask = {
-    chainId: deps.chainId,
-    verifier: req.verifier,
-    hub: deps.hub,
-    requestId: job.requestId,
-    modelId: req.modelId,
-    input: req.input,
-    ...input,
-    node: deps.sender.address,
-    expiry: state.deadline,
-  };
-  const startedAt = performance.now();
-  const result = await served.signer.run(task);
-  await checkTeeResult({ publicClient: deps.publicClient, manifest: served.model.manifest }, task, result);
-  deps.log.debug(
-    {
-      requestId: job.requestId,
-      signer: result.signer,
-      kind: served.signer.kind,
-      ms: Math.round(performance.now() - startedAt),
-    },
-    "TEE result signed and checked",
-  );
-  setState(deps, job, "committing", {
-    outputJson: toJson(result.output),
-    proofBytes: result.signature,
-    commitTx: null,
-  });
-  return { output: result.output, signature: result.signature };
 }
 
-/** The request awaits its result: produce it (once) and send `commitAndSettle`. */
+/** The request awaits its result: produce it (once per accepted key) and send `commitAndSettle`. */
 async function serve(deps: TeeJobDeps, job: Job, req: HubRequest, state: ChainState): Promise<void> {
   if (job.state !== "seen" && job.state !== "committing") {
     deps.log.warn(
@@ -156,34 +162,7 @@ async function serve(deps: TeeJobDeps, job: Job, req: HubRequest, state: ChainSt
     deps.metrics.declined.inc({ reason: declined.reason });
     return setState(deps, job, "declined", { error: declined.message });
   }
-  // A result persisted by an earlier attempt is sent as is (its transaction may be pending): never re-signed.
-  const result = storedResult(job) ?? (await produceResult(deps, job, req, state));
-  if (!result) return;
-  const { output, signature } = result;
-  const sentAt = Date.now();
-  const outcome = await deps.sender.send(
-    {
-      address: deps.hub,
-      abi: deps.abi,
-      functionName: "commitAndSettle",
-      args: [job.requestId, req, output, signature],
-      label: "commitAndSettle",
-      key: `commitAndSettle:${job.requestId}:${requestHash(job.requestJson)}`,
-      knownHashes: job.commitTx ? [job.commitTx as Hex] : [],
-      fallbackGasLimit: commitAndSettleGasLimit(req),
-      onSigned: (hash) => update(deps, job, { commitTx: hash, committedAt: sentAt }),
-    },
-    (hash) => update(deps, job, { commitTx: hash, committedAt: sentAt }),
-  );
-  deps.metrics.requestToCommit.observe((sentAt - job.seenAt) / 1000);
-  if ("dryRun" in outcome) return setState(deps, job, "simulated");
-  deps.metrics.earnings.inc(Number(req.modelFee + req.callbackFee));
-  setState(deps, job, "settled", {
-    settledAt: Date.now(),
-    settleTx: outcome.hash,
-    settleGas: outcome.receipt.gasUsed.toString(),
-    lastBlock: Number(outcome.receipt.blockNumber),
-  });
+  return signAndSend(deps, job, req, state);
 }
 
 /**
@@ -193,7 +172,7 @@ async function serve(deps: TeeJobDeps, job: Job, req: HubRequest, state: ChainSt
  */
 export async function processTeeJob(deps: TeeJobDeps, job: Job): Promise<void> {
   const req = fromJson<HubRequest>(job.requestJson);
-  const state = await readState(deps, job.requestId);
+  const state = await readRequestState(deps, job.requestId);
   const ours = state.node.toLowerCase() === deps.sender.address.toLowerCase();
   try {
     switch (state.status) {

@@ -20,12 +20,16 @@ export type EnclaveResultRequest = {
   contents: (string | null)[];
   node: Address;
   expiry: string;
+  /** Present when the model has outputs by reference: a referenced output's URI is this followed by its hash. */
+  contentBaseUrl?: string;
 };
 
 const ResponseSchema = z.object({
   output: z.array(z.string().regex(/^\d+$/)).min(1),
   signature: z.string().regex(/^0x[0-9a-fA-F]{146}$/, "must be 73 bytes of 0x-hex"),
   signer: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
+  /** Per output tensor: the content of an output by reference, base64, or null for an inline one. */
+  contents: z.array(z.string().base64().nullable()).optional(),
 });
 
 /** The JSON body the relayer sends for `task`. */
@@ -40,6 +44,7 @@ export function enclaveRequestBody(task: TeeTask): EnclaveResultRequest {
     contents: task.contents.map((c) => (c ? Buffer.from(c).toString("base64") : null)),
     node: task.node,
     expiry: task.expiry.toString(),
+    ...(task.contentBaseUrl === undefined ? {} : { contentBaseUrl: task.contentBaseUrl }),
   };
 }
 
@@ -49,8 +54,14 @@ export function parseEnclaveResponse(json: unknown, url: string): TeeSignedResul
   if (!parsed.success) {
     throw new RelayerError(`the enclave at ${url} answered a malformed result`, { details: parsed.error.message });
   }
-  const { output, signature, signer } = parsed.data;
-  return { output: output.map(BigInt), signature: signature as Hex, signer: getAddress(signer) };
+  const { output, signature, signer, contents } = parsed.data;
+  return {
+    output: output.map(BigInt),
+    signature: signature as Hex,
+    signer: getAddress(signer),
+    // An enclave of a model whose outputs are all inline may leave `contents` out.
+    contents: (contents ?? []).map((c) => (c === null ? null : new Uint8Array(Buffer.from(c, "base64")))),
+  };
 }
 
 /**

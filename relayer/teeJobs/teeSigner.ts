@@ -19,10 +19,23 @@ export type TeeTask = {
   readonly node: Address;
   /** Last second (inclusive) the signature is valid: the request's commit deadline. */
   readonly expiry: bigint;
+  /**
+   * Where this node publishes outputs by reference (`<tee.contentStore.publicBaseUrl>/content/`): a referenced
+   * output's URI is this followed by its content hash. Set when the model has outputs by reference.
+   */
+  readonly contentBaseUrl?: string;
 };
 
-/** What a signer returns: the result words, the 73-byte signature and the key that made it. */
-export type TeeSignedResult = { readonly output: bigint[]; readonly signature: Hex; readonly signer: Address };
+/**
+ * What a signer returns: the result words, the 73-byte signature, the key that made it, and per output tensor
+ * the content of an output by reference (null for an inline one), which the node checks and publishes.
+ */
+export type TeeSignedResult = {
+  readonly output: bigint[];
+  readonly signature: Hex;
+  readonly signer: Address;
+  readonly contents: readonly (Uint8Array | null)[];
+};
 
 /**
  * Produces signed results for a TEE model. `dev`: the relayer runs the model and signs with a key it holds

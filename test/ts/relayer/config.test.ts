@@ -43,6 +43,19 @@ describe("relayer config", () => {
     expect(() => parseConfig({ explorerUrl: "explorer" })).toThrow(/explorerUrl/);
   });
 
+  it("takes the TEE content store's public base URL and bounds, with defaults", () => {
+    const { contentStore } = parseConfig({}).tee;
+    expect(contentStore).toEqual({ retentionMs: 30 * 24 * 60 * 60 * 1000, maxBytes: 1024 ** 3 });
+    const set = parseConfig({ tee: { contentStore: { publicBaseUrl: "https://node.example/opg/" } } });
+    expect(set.tee.contentStore.publicBaseUrl).toBe("https://node.example/opg");
+    expect(() => parseConfig({ tee: { contentStore: { publicBaseUrl: "ftp://node.example" } } })).toThrow(
+      /tee\.contentStore\.publicBaseUrl: must be an http\(s\) URL/,
+    );
+    expect(() => parseConfig({ tee: { contentStore: { publicBaseUrl: "https://node.example/?a=1" } } })).toThrow(
+      /tee\.contentStore\.publicBaseUrl: must not have a query/,
+    );
+  });
+
   it("reports an unreadable or invalid file by name", () => {
     expect(() => loadConfig({ file: "/nonexistent/relayer.json", env: {} })).toThrow(/cannot read config file/);
     const dir = mkdtempSync(join(tmpdir(), "opg-cfg-"));

@@ -8,8 +8,8 @@ import type { AddressInfo } from "node:net";
  */
 export type Fault = "none" | "5xx" | "reset" | "delay" | "drop" | "lostReply";
 
-/** Picks the fault for the n-th request (1-based) and its JSON-RPC method(s). */
-export type FaultSchedule = (n: number, methods: string[]) => Fault;
+/** Picks the fault for the n-th request (1-based) from its JSON-RPC method(s) and, where that is not enough, its body. */
+export type FaultSchedule = (n: number, methods: string[], body: string) => Fault;
 
 /** The fixed schedule the RPC-faults test was written against: every 5th a 503, 7th a reset, 11th a delay, 13th a drop. */
 export const EVERY_NTH: FaultSchedule = (i) =>
@@ -65,7 +65,7 @@ export async function startFaultyProxy(upstream: string, opts: { schedule?: Faul
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer) {
-    const fault: Fault = outage ? "5xx" : enabled ? schedule(++n, methodsOf(body)) : "none";
+    const fault: Fault = outage ? "5xx" : enabled ? schedule(++n, methodsOf(body), body.toString("utf8")) : "none";
     counts[fault]++;
     if (fault === "5xx") return void res.writeHead(503).end("upstream unavailable");
     if (fault === "reset") return void req.socket.destroy();

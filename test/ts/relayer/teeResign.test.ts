@@ -1,0 +1,194 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  type AbiFunction,
+  type Address,
+  decodeFunctionData,
+  getAbiItem,
+  type Hex,
+  keccak256,
+  recoverTypedDataAddress,
+  slice,
+  stringToBytes,
+  toFunctionSelector,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { enclaveRegistryAbi, type HubRequest, inferenceHubWithErrorsAbi, RequestStatus } from "../../../abi/index.ts";
+import { localClients } from "../../../relayer/dev/localNetwork.ts";
+import { type LocalTeeDeployment, provisionLocalTee } from "../../../relayer/dev/localTee.ts";
+import { ocrSample } from "../../../relayer/dev/teeSamples.ts";
+import { openStore, type Store } from "../../../relayer/store/store.ts";
+import { parseTeeManifest, type TeeManifest, writeAndWait } from "../../../sdk/index.ts";
+import { hashWords, teeResultTypedData } from "../../../tee/index.ts";
+import {
+  type EnclaveDouble,
+  freePort,
+  registerDevKey,
+  requestByReference,
+  settledResult,
+  startEnclaveDouble,
+} from "../support/enclave/teeTestKit.ts";
+import { type FaultyProxy, startFaultyProxy } from "../support/faultyRpcProxy.ts";
+import { startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
+
+/** The selector of `commitAndSettle` as it appears in a JSON-RPC body's call data (hex without 0x). */
+const COMMIT_AND_SETTLE_SELECTOR = toFunctionSelector(
+  getAbiItem({ abi: inferenceHubWithErrorsAbi, name: "commitAndSettle" }) as AbiFunction,
+).slice(2);
+
+describe("TEE: the signing key is revoked after a result was signed and stored", () => {
+  let net: TestNetwork;
+  let tee: LocalTeeDeployment;
+  let manifest: TeeManifest;
+  let contentDir: string;
+  let proxy: FaultyProxy;
+  /**
+   * While true every pre-flight `eth_call` of `commitAndSettle` answers 503: a signed result waits, stored, and no
+   * transaction is signed or broadcast (holding the broadcast instead would let one out, already simulated, after
+   * the key is revoked: a race this test must not depend on).
+   */
+  let holdSends = true;
+  const enclaves: EnclaveDouble[] = [];
+
+  beforeAll(async () => {
+    net = await startTestNetwork();
+    tee = await provisionLocalTee(net.deployment);
+    manifest = parseTeeManifest(JSON.parse(readFileSync(tee.manifest, "utf8")));
+    contentDir = mkdtempSync(join(tmpdir(), "opg-tee-content-"));
+    proxy = await startFaultyProxy(net.chain.url, {
+      schedule: (_n, methods, body) =>
+        holdSends && methods.includes("eth_call") && body.includes(COMMIT_AND_SETTLE_SELECTOR) ? "5xx" : "none",
+    });
+  });
+  afterAll(async () => {
+    for (const enclave of enclaves) await enclave.stop();
+    await proxy?.close();
+    await net?.stop();
+  });
+
+  type TeeSigner = { kind: "dev"; privateKey: Hex } | { kind: "remote"; url: string };
+
+  function relayerThroughProxy(signer: TeeSigner) {
+    return net.runRelayer({
+      logLevel: (process.env.TEE_TEST_LOG ?? "warn") as "warn",
+      rpcUrls: [proxy.url],
+      wsUrl: false,
+      models: [],
+      teeModels: [{ modelId: BigInt(tee.modelId), manifest: tee.manifest, signer }],
+      tee: { allowFileUris: true, fetchTimeoutMs: 5_000 },
+    });
+  }
+
+  /**
+   * Starts a relayer with `signer` whose settlements are held back, and sends it a request (a sample drawn with
+   * `seed`); returns the relayer, its nonce before, the request id and its store (close it).
+   */
+  async function heldRequest(signer: TeeSigner, seed: number) {
+    holdSends = true;
+    const { relayer, config } = await relayerThroughProxy(signer);
+    const nonce = await net.publicClient.getTransactionCount({ address: relayer.address });
+    const tensor = ocrSample("Hello", { seed }).tensor;
+    const id = await requestByReference(net, { model: tee, manifest, dir: contentDir, name: `held-${seed}`, tensor });
+    return { relayer, nonce, id, store: openStore(join(config.dataDir, "relayer.sqlite")) };
+  }
+
+  async function revokeKey(signer: Address): Promise<void> {
+    const deployer = localClients(net.chain.url, net.deployment.chainId, net.deployment.keys.deployer);
+    await writeAndWait(deployer, {
+      contractName: "EnclaveRegistry",
+      address: tee.enclaveRegistry,
+      abi: enclaveRegistryAbi,
+      functionName: "revokeKey",
+      args: [signer],
+    });
+  }
+
+  /** Waits until the relayer has persisted a signed result for the request (its transaction held back). */
+  async function storedSignature(store: Store, requestId: Hex): Promise<Hex> {
+    await waitFor(() => Boolean(store.getJob(requestId)?.proofBytes), 60_000, "a stored signed result");
+    return store.getJob(requestId)!.proofBytes as Hex;
+  }
+
+  /** The key that signed the `commitAndSettle` of transaction `hash`. */
+  async function settlementSigner(hash: Hex, requestId: Hex, node: Address): Promise<Address> {
+    const tx = await net.publicClient.getTransaction({ hash });
+    const { args } = decodeFunctionData({ abi: net.hubAbi, data: tx.input });
+    const [, req, output, signature] = args as unknown as [Hex, HubRequest, readonly bigint[], Hex];
+    const typed = teeResultTypedData(
+      { chainId: net.deployment.chainId, verifier: req.verifier },
+      {
+        hub: net.deployment.hub,
+        requestId,
+        modelId: req.modelId,
+        inputHash: hashWords(req.input),
+        outputHash: hashWords(output),
+        node,
+        expiry: BigInt(slice(signature, 0, 8)),
+      },
+    );
+    return recoverTypedDataAddress({ ...typed, signature: slice(signature, 8) });
+  }
+
+  async function metric(opsUrl: string, line: RegExp): Promise<number> {
+    const text = await (await fetch(`${opsUrl}/metrics`)).text();
+    return Number(line.exec(text)?.[1] ?? Number.NaN);
+  }
+
+  it("remote signer: the enclave restarts with a new registered key; the job is signed again and settles with it", async () => {
+    const port = await freePort();
+    const first = await startEnclaveDouble(tee.manifest, keccak256(stringToBytes("enclave key before the reboot")), {
+      port,
+    });
+    enclaves.push(first);
+    await registerDevKey(net, tee, first.signer);
+    const { relayer, nonce, id, store } = await heldRequest({ kind: "remote", url: first.url }, 21);
+    try {
+      const before = await storedSignature(store, id);
+      // The enclave reboots with a new key (same URL), which is registered; then the old key is revoked.
+      await first.stop();
+      const second = await startEnclaveDouble(tee.manifest, keccak256(stringToBytes("enclave key after the reboot")), {
+        port,
+      });
+      enclaves.push(second);
+      await registerDevKey(net, tee, second.signer);
+      await revokeKey(first.signer);
+      holdSends = false;
+
+      const { hash } = await settledResult(net, id, relayer.address);
+      expect(await settlementSigner(hash, id, relayer.address)).toBe(second.signer);
+      expect(store.getJob(id)!.proofBytes).not.toBe(before);
+      expect(store.getJob(id)!.state).toBe("settled");
+    } finally {
+      store.close();
+    }
+    // One transaction, the settlement: nothing was sent with the revoked key.
+    expect(await net.publicClient.getTransactionCount({ address: relayer.address })).toBe(nonce + 1);
+    expect(await metric(relayer.operationsUrl!, /^opg_relayer_tee_key_refused_total (\d+)/m)).toBeGreaterThanOrEqual(1);
+    await relayer.stop();
+  });
+
+  it("dev signer with no new key: asked again a bounded number of times, then parked as signerKeyInactive, no transaction", async () => {
+    const key = keccak256(stringToBytes("a dev enclave key that gets revoked"));
+    const signer = privateKeyToAccount(key).address;
+    await registerDevKey(net, tee, signer);
+    const { relayer, nonce, id, store } = await heldRequest({ kind: "dev", privateKey: key }, 22);
+    try {
+      await storedSignature(store, id);
+      await revokeKey(signer);
+      holdSends = false; // the chain is reachable again: only the relayer's own checks keep it from sending
+      await waitFor(() => store.getJob(id)?.state === "failed", 60_000, "the job to be parked");
+      const job = store.getJob(id)!;
+      expect(job.error).toMatch(new RegExp(`^signerKeyInactive: enclave key ${signer} is revoked`));
+      expect(job.proofBytes).toBeNull();
+    } finally {
+      store.close();
+    }
+    expect(await net.publicClient.getTransactionCount({ address: relayer.address })).toBe(nonce);
+    expect((await net.state(id)).status).toBe(RequestStatus.Requested);
+    const parked = /^opg_relayer_tee_parked_total\{reason="signerKeyInactive"\} (\d+)/m;
+    expect(await metric(relayer.operationsUrl!, parked)).toBe(1);
+    await relayer.stop();
+  });
+});
