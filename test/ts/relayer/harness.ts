@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Hex } from "viem";
+import { decodeFunctionData, type Hex } from "viem";
 import { inferenceHubWithErrorsAbi, opgTokenAbi } from "../../../abi/index.ts";
 import type { RelayerConfig, RelayerConfigInput } from "../../../relayer/common/config.ts";
 import { createLogger } from "../../../relayer/common/logger.ts";
@@ -144,4 +144,36 @@ export function spawnRelayerProcess(configFile: string, privateKey: string): Chi
     env: { ...process.env, OPG_PRIVATE_KEY: privateKey, OPG_LOG_LEVEL: "warn" },
     stdio: ["ignore", "ignore", "inherit"],
   });
+}
+
+/** A mined transaction that reverted, with its decoded hub call (or the selector when it is not a hub call). */
+export type RevertedTx = { hash: Hex; block: bigint; call: string; requestId?: string };
+
+/**
+ * Every reverted transaction `from` any of `senders` sent, read block by block: a reverted transaction emits no
+ * log, so scanning the hub's logs would never find one.
+ */
+export async function revertedFrom(net: TestNetwork, senders: readonly string[]): Promise<RevertedTx[]> {
+  const from = senders.map((s) => s.toLowerCase());
+  const head = await net.publicClient.getBlockNumber();
+  const reverted: RevertedTx[] = [];
+  for (let n = 0n; n <= head; n++) {
+    const block = await net.publicClient.getBlock({ blockNumber: n, includeTransactions: true });
+    for (const tx of block.transactions) {
+      if (!from.includes(tx.from.toLowerCase())) continue;
+      const receipt = await net.publicClient.getTransactionReceipt({ hash: tx.hash });
+      if (receipt.status === "success") continue;
+      let call = tx.input.slice(0, 10);
+      let requestId: string | undefined;
+      try {
+        const decoded = decodeFunctionData({ abi: inferenceHubWithErrorsAbi, data: tx.input });
+        call = decoded.functionName;
+        if (decoded.functionName === "commit" || decoded.functionName === "settle") requestId = decoded.args[0];
+      } catch {
+        // not a hub call: reported by its selector
+      }
+      reverted.push({ hash: tx.hash, block: n, call, requestId });
+    }
+  }
+  return reverted;
 }

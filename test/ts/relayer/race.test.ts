@@ -1,7 +1,7 @@
-import { decodeFunctionData, parseEventLogs } from "viem";
+import { parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestStatus } from "../../../abi/index.ts";
-import { startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
+import { revertedFrom, startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
 
 describe("two relayers racing on one hub", () => {
   let net: TestNetwork;
@@ -39,28 +39,17 @@ describe("two relayers racing on one hub", () => {
     // pre-flight (which passed) and its own inclusion, one block apart with automine. Such a loss may revert a
     // single `commit` (a `commitBatch` would skip the item instead; both cost about the same gas, so a lone
     // commitment stays a plain call). Anything else reverting is a bug: a settlement, a batch, or a commitment
-    // sent after the other one was already on chain before the block this node's pre-flight read.
-    const nodes = relayers.map((r) => r.address.toLowerCase());
+    // whose winner was mined in its own block or later.
     const committedAt = new Map(committed.map((l) => [(l.args as { requestId: string }).requestId, l.blockNumber]));
-    const head = await net.publicClient.getBlockNumber();
-    const unexplained: string[] = [];
-    let sent = 0;
-    for (let n = 0n; n <= head; n++) {
-      const block = await net.publicClient.getBlock({ blockNumber: n, includeTransactions: true });
-      for (const tx of block.transactions) {
-        if (!nodes.includes(tx.from.toLowerCase())) continue;
-        sent++;
-        const receipt = await net.publicClient.getTransactionReceipt({ hash: tx.hash });
-        if (receipt.status === "success") continue;
-        const call = decodeFunctionData({ abi: net.hubAbi, data: tx.input });
-        const requestId = call.functionName === "commit" ? (call.args[0] as string) : undefined;
-        const lostTo = requestId === undefined ? undefined : committedAt.get(requestId);
-        // The winning commitment was mined in the block right before (the race) or earlier only by the
-        // blocks other transactions took meanwhile: never before the request's own block.
-        if (lostTo === undefined || lostTo >= n) unexplained.push(`${call.functionName} ${tx.hash}`);
-      }
-    }
-    expect(sent).toBeGreaterThan(0);
+    const reverted = await revertedFrom(
+      net,
+      relayers.map((r) => r.address),
+    );
+    // The winning commitment was mined before the losing one's block (never after: that would be a stale send).
+    const unexplained = reverted.filter((r) => {
+      const lostTo = r.call === "commit" && r.requestId ? committedAt.get(r.requestId) : undefined;
+      return lostTo === undefined || lostTo >= r.block;
+    });
     expect(unexplained).toEqual([]);
   });
 });
