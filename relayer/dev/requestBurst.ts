@@ -9,14 +9,16 @@ const MAX_TOTAL_FEE = 2n ** 96n;
 
 /**
  * Sends one request per input into a local `hardhat node`'s mempool with automine off, then mines them
- * all in one block, as a busy chain would include a burst; automine is restored. Returns the request ids
- * (in input order), the block and when `evm_mine` returned.
+ * all in one block, as a busy chain would include a burst; automine is restored unless `keepAutomineOff` (a test
+ * then decides when the next block is mined). Returns the request ids (in input order), the block and when
+ * `evm_mine` returned.
  */
 export async function sendRequestBurst(opts: {
   clients: DeployClients;
   hub: Address;
   modelId: bigint;
   inputs: readonly (readonly bigint[])[];
+  keepAutomineOff?: boolean;
 }): Promise<{ ids: Hex[]; blockNumber: bigint; minedAt: number }> {
   const { publicClient, walletClient } = opts.clients;
   const rpc = (method: string, params: unknown[] = []) => publicClient.request({ method, params } as never);
@@ -46,9 +48,11 @@ export async function sendRequestBurst(opts: {
       await rpc("evm_mine");
     }
   } finally {
-    await rpc("evm_setAutomine", [true]);
-    // A transaction that reached the mempool before automine was back (a relayer's commitment) is mined now.
-    await rpc("evm_mine");
+    if (!opts.keepAutomineOff) {
+      await rpc("evm_setAutomine", [true]);
+      // A transaction that reached the mempool before automine was back (a relayer's commitment) is mined now.
+      await rpc("evm_mine");
+    }
   }
   const receipts = await Promise.all(hashes.map((hash) => publicClient.getTransactionReceipt({ hash })));
   const ids = receipts.map((r) => {

@@ -1,6 +1,10 @@
-import { getAbiItem, type Hex, parseEventLogs, toFunctionSelector } from "viem";
+import { join } from "node:path";
+import { decodeFunctionData, getAbiItem, type Hex, parseEventLogs, toFunctionSelector } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inferenceHubWithErrorsAbi, RequestStatus } from "../../../abi/index.ts";
+import { type HubRequest, inferenceHubWithErrorsAbi, RequestStatus } from "../../../abi/index.ts";
+import { localClients } from "../../../relayer/dev/localNetwork.ts";
+import { openStore } from "../../../relayer/store/store.ts";
 import { revertedFrom, startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
 
 const COMMIT_BATCH = toFunctionSelector(getAbiItem({ abi: inferenceHubWithErrorsAbi, name: "commitBatch" }));
@@ -91,5 +95,71 @@ describe("batching", () => {
     }
     await expectNoRevertFrom([a.address.toLowerCase(), b.address.toLowerCase()]);
     await Promise.all([a.stop(), b.stop()]);
+  });
+
+  it("a commitBatch mined after a racing node's commitment in the same block skips that item, commits the rest and settles them", async () => {
+    const { relayer, config } = await net.runRelayer({ batch: { commitWaitMs: 250 } });
+    const rpc = net.rpc;
+    const ids = await net.requestBurst(3, { keepAutomineOff: true });
+    try {
+      // The relayer's commitBatch for the three waits in the mempool: no block is mined until the test says so.
+      type PendingTx = { from: string; input: Hex; hash: Hex };
+      let ours: PendingTx | undefined;
+      await waitFor(
+        async () => {
+          const pending = (await rpc("eth_getBlockByNumber", ["pending", true])) as { transactions: PendingTx[] };
+          ours = pending.transactions.find((tx) => tx.from.toLowerCase() === relayer.address.toLowerCase());
+          return ours !== undefined;
+        },
+        60_000,
+        "the relayer's pending commitBatch",
+      );
+      const call = decodeFunctionData({ abi: net.hubAbi, data: ours!.input });
+      expect(call.functionName).toBe("commitBatch");
+      const items = call.args[0] as readonly { requestId: Hex; request: HubRequest; output: readonly bigint[] }[];
+      expect(items.map((i) => i.requestId).sort()).toEqual([...ids].sort());
+      // Another node commits the first item with a higher tip: the block orders its commitment first.
+      const rival = items.find((i) => i.requestId === ids[0])!;
+      const other = localClients(net.chain.url, net.deployment.chainId, net.deployment.keys.node2);
+      const rivalHash = await other.walletClient.writeContract({
+        address: net.deployment.hub,
+        abi: net.hubAbi,
+        functionName: "commit",
+        args: [rival.requestId, rival.request, [...rival.output]],
+        maxPriorityFeePerGas: 50_000_000_000n,
+        maxFeePerGas: 200_000_000_000n,
+        gas: 400_000n,
+        chain: other.walletClient.chain,
+      });
+      await rpc("evm_mine");
+      const [rivalReceipt, batchReceipt] = await Promise.all([
+        net.publicClient.getTransactionReceipt({ hash: rivalHash }),
+        net.publicClient.getTransactionReceipt({ hash: ours!.hash }),
+      ]);
+      expect(rivalReceipt.blockNumber).toBe(batchReceipt.blockNumber);
+      expect(rivalReceipt.transactionIndex).toBeLessThan(batchReceipt.transactionIndex);
+      expect(batchReceipt.status).toBe("success");
+      const events = parseEventLogs({ abi: net.hubAbi, logs: batchReceipt.logs });
+      const skipped = events.filter((e) => e.eventName === "CommitSkipped").map((e) => e.args.requestId);
+      const committed = events.filter((e) => e.eventName === "Committed").map((e) => e.args.requestId);
+      expect(skipped).toEqual([ids[0]]);
+      expect(committed.sort()).toEqual([ids[1], ids[2]].sort());
+    } finally {
+      await rpc("evm_setAutomine", [true]);
+    }
+    // The relayer reads the skipped request's state again: another node holds it, so the job is lost (never
+    // settled by us); the two it committed are proven and settled.
+    await settledAll([ids[1]!, ids[2]!]);
+    const store = openStore(join(config.dataDir, "relayer.sqlite"));
+    try {
+      await waitFor(() => store.getJob(ids[0]!)?.state === "lost", 30_000, "the skipped job marked lost");
+    } finally {
+      store.close();
+    }
+    expect((await net.state(ids[0]!)).node.toLowerCase()).toBe(
+      privateKeyToAccount(net.deployment.keys.node2).address.toLowerCase(),
+    );
+    await expectNoRevertFrom([relayer.address.toLowerCase()]);
+    await relayer.stop();
   });
 });

@@ -45,13 +45,16 @@ export async function startTestNetwork() {
     return requestWords(model.packInput(model.quantizeInput(floats)));
   }
 
-  /** Sends `n` valid requests and mines them in one block (automine off meanwhile); returns their ids. */
-  async function requestBurst(n: number): Promise<Hex[]> {
+  /**
+   * Sends `n` valid requests and mines them in one block (automine off meanwhile, and after it too with
+   * `keepAutomineOff`); returns their ids.
+   */
+  async function requestBurst(n: number, opts: { keepAutomineOff?: boolean } = {}): Promise<Hex[]> {
     const inputs = Array.from({ length: n }, (_, i) =>
       model.packInput(model.quantizeInput([Math.sin(i), Math.cos(i), -0.5 + i / (2 * n), 0.25])),
     );
     const modelId = BigInt(deployment.modelId);
-    return (await sendRequestBurst({ clients: requester, hub: deployment.hub, modelId, inputs })).ids;
+    return (await sendRequestBurst({ clients: requester, hub: deployment.hub, modelId, inputs, ...opts })).ids;
   }
 
   /** `requestState(id)` as { status, deadline, node }. */
