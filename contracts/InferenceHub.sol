@@ -67,21 +67,20 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         uint96 earnings;
     }
 
-    /// @dev What a batch owes one node: accumulated in memory, written once per node per batch.
-    struct Credit {
-        address node;
-        uint96 bond;
-        uint256 amount;
-    }
-
-    /// @dev A `settleBatch` in progress: its signals' size, where its verifier call is filled in, and its sums.
+    /// @dev A `settleBatch` in progress, in memory; `_recordBatchItems` reads it by offset (fields in this order,
+    ///      one word each): where the items are and their shape, where the verifier's call is filled in, the
+    ///      distinct nodes credited so far, the batch's sums, and whether any item asks for a settle callback.
     struct Batch {
+        uint256 itemsAt;
+        uint256 itemBytes;
+        uint256 count;
         uint256 signalBytes;
         uint256 proofsAt;
         uint256 signalsAt;
         uint256 nodeCount;
         uint256 escrow;
         uint256 burn;
+        bool settleCallbacks;
     }
 
     mapping(bytes32 requestId => RequestRecord) private _requests;
@@ -263,27 +262,29 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
     {
         Batch memory batch;
         batch.signalBytes = (uint256(outputWords) + inputWords) * 32;
-        uint256 itemBytes = SETTLE_ITEM_HEAD + batch.signalBytes + PROOF_BYTES;
-        uint256 count = items.length / itemBytes;
-        if (count == 0 || items.length % itemBytes != 0) revert HubBatchLength(items.length, itemBytes);
-        bytes memory callData = _openBatch(count, batch);
-        bytes memory preimage = _settlementPreimage(verifier, outputWords, inputWords, batch.signalBytes);
-        Credit[] memory credits = new Credit[](count);
-        uint256 itemsAt;
+        batch.itemBytes = SETTLE_ITEM_HEAD + batch.signalBytes + PROOF_BYTES;
+        batch.count = items.length / batch.itemBytes;
+        if (batch.count == 0 || items.length % batch.itemBytes != 0) {
+            revert HubBatchLength(items.length, batch.itemBytes);
+        }
         assembly ("memory-safe") {
-            itemsAt := items.offset
+            mstore(batch, items.offset) // batch.itemsAt
         }
-        for (uint256 i; i < count; ++i) {
-            _takeBatchItem(itemsAt + i * itemBytes, i, batch, preimage, credits);
-        }
+        bytes memory callData = _openBatch(batch);
+        bytes memory preimage = _settlementPreimage(verifier, outputWords, inputWords, batch.signalBytes);
+        // (node, bond, amount) per distinct node: at most one entry per item.
+        uint256[] memory credits = new uint256[](3 * batch.count);
+        uint256 failed = _recordBatchItems(batch, preimage, credits);
+        if (failed < batch.count) _rejectBatchItem(batch, failed);
         _verifyBatch(verifier, callData);
 
         for (uint256 k; k < batch.nodeCount; ++k) {
-            _creditNode(credits[k].node, credits[k].bond, credits[k].amount);
+            // Each amount and bond is a sum of uint96 fields bounded by the fixed token supply.
+            _creditNode(address(uint160(credits[3 * k])), uint96(credits[3 * k + 1]), credits[3 * k + 2]);
         }
         // Both sums are bounded by the escrow total, itself < 2^96.
         _releaseEscrow(uint96(batch.escrow), uint96(batch.burn));
-        _settleCallbacks(itemsAt, count, itemBytes, outputWords);
+        if (batch.settleCallbacks) _settleCallbacks(batch.itemsAt, batch.count, batch.itemBytes, outputWords);
     }
 
     /// @inheritdoc IInferenceHub
@@ -545,30 +546,12 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         emit Committed(requestId, msg.sender, output, proofDeadline);
     }
 
-    /// @dev Adds `bond` and `amount` to `node`'s entry (a linear scan: batches hold few distinct nodes).
-    function _addCredit(Credit[] memory credits, uint256 nodeCount, address node, uint96 bond, uint256 amount)
-        private
-        pure
-        returns (uint256)
-    {
-        for (uint256 k; k < nodeCount; ++k) {
-            if (credits[k].node == node) {
-                // Both stay below the fixed token supply.
-                credits[k].bond += bond;
-                credits[k].amount += amount;
-                return nodeCount;
-            }
-        }
-        credits[nodeCount] = Credit(node, bond, amount);
-        return nodeCount + 1;
-    }
-
     /// @dev Allocates the ABI encoding of `verifyProofBatch(bytes proofs, uint256[] signals)` for `count` proofs
     ///      with its heads written, recording where the proof bytes and the signal words start, so each item is
     ///      copied straight from calldata once.
-    function _openBatch(uint256 count, Batch memory batch) private pure returns (bytes memory callData) {
-        uint256 proofBytes = count * PROOF_BYTES;
-        uint256 signalBytes = count * batch.signalBytes;
+    function _openBatch(Batch memory batch) private pure returns (bytes memory callData) {
+        uint256 proofBytes = batch.count * PROOF_BYTES;
+        uint256 signalBytes = batch.count * batch.signalBytes;
         // selector | offset(proofs) | offset(signals) | proofs.length | proofs | signals.length | signals
         callData = new bytes(4 + 0x60 + proofBytes + 0x20 + signalBytes);
         bytes4 selector = IBatchProofVerifier.verifyProofBatch.selector;
@@ -600,72 +583,109 @@ contract InferenceHub is HubGovernance, ReentrancyGuardTransient {
         }
     }
 
-    /// @dev Checks and records the item at calldata `at` (item `i`): its terms and signals hash to the stored
-    ///      settlement binding (which only a Committed record holds), its proof deadline has not passed; clears the
-    ///      binding, emits `Settled`, adds its payment to the node's credit and the batch's sums, and copies its
-    ///      proof and signals into the batch call.
-    function _takeBatchItem(uint256 at, uint256 i, Batch memory batch, bytes memory preimage, Credit[] memory credits)
+    /// @dev Checks and records every item, in order, until one does not match its stored settlement binding:
+    ///      its terms and signals (after the batch's header in `preimage`) hash to the stored binding, which only a
+    ///      Committed record holds, so a match proves the status too; its proof deadline has not passed. For each
+    ///      match: the binding cleared, `Settled` emitted, the payment added to its node's entry in `credits` and
+    ///      to the batch's sums, its signals and proof copied into the verifier's call. Returns the first item
+    ///      that does not match (`batch.count` when all do); the caller reverts naming why.
+    ///      One assembly loop on purpose: per item this is one keccak of the terms, one of the slot, one read, one
+    ///      cleared write, one log and two copies, with no ABI decoding (≈ 2,000 gas less per item than the same
+    ///      steps in Solidity). Every calldata read lies inside `items`: its length is a whole number of items.
+    // solhint-disable-next-line function-max-lines
+    function _recordBatchItems(Batch memory batch, bytes memory preimage, uint256[] memory credits)
         private
+        returns (uint256 failed)
     {
-        bytes32 requestId = _wordAt(at);
-        uint256 signalBytes = batch.signalBytes;
-        bytes32 binding;
-        assembly ("memory-safe") {
-            calldatacopy(add(add(preimage, 0x20), SETTLE_HEADER_BYTES), add(at, 0x20), add(SETTLE_TERMS_BYTES, signalBytes))
-            binding := keccak256(add(preimage, 0x20), mload(preimage))
+        // Scratch past the free-memory pointer (nothing is allocated below): the event's data or the revert's at
+        // +0x00, the event's topic at +0x60 and the error's selector at +0x80, kept in memory to spare the stack.
+        uint256 scratch;
+        {
+            bytes32 settledTopic = Settled.selector;
+            bytes4 deadlinePassed = HubProofDeadlinePassed.selector;
+            assembly ("memory-safe") {
+                scratch := mload(0x40)
+                mstore(add(scratch, 0x60), settledTopic)
+                mstore(add(scratch, 0x80), deadlinePassed)
+            }
         }
-        RequestRecord storage record = _requests[requestId];
-        // A settlement binding is only ever stored for a Committed record, so a match proves the status too.
-        if (record.binding != binding) _rejectBatchItem(requestId, at, i, signalBytes);
-        record.binding = bytes32(0);
-        _payBatchItem(requestId, at, batch, credits);
-        uint256 proofsAt = batch.proofsAt;
-        uint256 signalsTo = batch.signalsAt + i * signalBytes;
         assembly ("memory-safe") {
-            let signals := add(at, SETTLE_ITEM_HEAD)
-            calldatacopy(signalsTo, signals, signalBytes)
-            calldatacopy(add(proofsAt, mul(i, PROOF_BYTES)), add(signals, signalBytes), PROOF_BYTES)
+            failed := mload(add(batch, 0x40)) // batch.count: none failed
+            for { let i := 0 } lt(i, mload(add(batch, 0x40))) { i := add(i, 1) } {
+                let at := add(mload(batch), mul(i, mload(add(batch, 0x20))))
+                let requestId := calldataload(at)
+                {
+                    // The terms and signals after the header, hashed: the settlement binding they claim.
+                    let termsAt := add(add(preimage, 0x20), SETTLE_HEADER_BYTES)
+                    calldatacopy(termsAt, add(at, 0x20), add(SETTLE_TERMS_BYTES, mload(add(batch, 0x60))))
+                    mstore(0x00, requestId)
+                    mstore(0x20, _requests.slot)
+                    let slot := keccak256(0x00, 0x40) // _requests[requestId].binding
+                    if iszero(eq(sload(slot), keccak256(add(preimage, 0x20), mload(preimage)))) {
+                        failed := i
+                        break
+                    }
+                    let deadline := shr(192, calldataload(add(at, 52)))
+                    if gt(timestamp(), deadline) {
+                        // HubProofDeadlinePassed(requestId, deadline)
+                        mstore(scratch, mload(add(scratch, 0x80)))
+                        mstore(add(scratch, 0x04), requestId)
+                        mstore(add(scratch, 0x24), deadline)
+                        revert(scratch, 0x44)
+                    }
+                    sstore(slot, 0)
+                }
+                // A nonzero settle callback gas: the batch runs its callbacks once every item is paid.
+                if shr(224, calldataload(add(at, 108))) { mstore(add(batch, 0x120), 1) }
+                let node := shr(96, calldataload(add(at, 32)))
+                let pay := 0
+                {
+                    let modelFee := shr(160, calldataload(add(at, 60)))
+                    let callbackFee := shr(160, calldataload(add(at, 72)))
+                    let settlementFee := shr(160, calldataload(add(at, 84)))
+                    mstore(scratch, modelFee)
+                    mstore(add(scratch, 0x20), callbackFee)
+                    mstore(add(scratch, 0x40), settlementFee)
+                    // emit Settled(requestId, node, modelFee, callbackFee, settlementFee)
+                    log3(scratch, 0x60, mload(add(scratch, 0x60)), requestId, node)
+                    // Unchecked sums: each fee is a uint96 and all escrows together are bounded by the supply.
+                    pay := add(modelFee, callbackFee)
+                    mstore(add(batch, 0xe0), add(mload(add(batch, 0xe0)), add(pay, settlementFee))) // escrow
+                    mstore(add(batch, 0x100), add(mload(add(batch, 0x100)), settlementFee)) // burn
+                }
+                {
+                    // The node's entry: a linear scan (batches hold few distinct nodes), appended when new.
+                    let nodeCount := mload(add(batch, 0xc0))
+                    let entry := add(credits, 0x20)
+                    let end := add(entry, mul(nodeCount, 0x60))
+                    for {} and(lt(entry, end), iszero(eq(mload(entry), node))) {} { entry := add(entry, 0x60) }
+                    if eq(entry, end) {
+                        mstore(entry, node)
+                        mstore(add(batch, 0xc0), add(nodeCount, 1))
+                    }
+                    mstore(add(entry, 0x20), add(mload(add(entry, 0x20)), shr(160, calldataload(add(at, 96))))) // bond
+                    mstore(add(entry, 0x40), add(mload(add(entry, 0x40)), pay))
+                }
+                {
+                    let signalBytes := mload(add(batch, 0x60))
+                    let signals := add(at, SETTLE_ITEM_HEAD)
+                    calldatacopy(add(mload(add(batch, 0xa0)), mul(i, signalBytes)), signals, signalBytes)
+                    calldatacopy(add(mload(add(batch, 0x80)), shl(8, i)), add(signals, signalBytes), PROOF_BYTES)
+                }
+            }
         }
     }
 
-    /// @dev For a matched item: its proof deadline has not passed; emits `Settled`; adds its payment to its node's
-    ///      credit and its escrow and fee to the batch's sums.
-    function _payBatchItem(bytes32 requestId, uint256 at, Batch memory batch, Credit[] memory credits) private {
-        address node;
-        uint64 deadline;
-        uint96 modelFee;
-        uint96 callbackFee;
-        uint96 settlementFee;
-        uint96 bond;
-        assembly ("memory-safe") {
-            node := shr(96, calldataload(add(at, 32)))
-            deadline := shr(192, calldataload(add(at, 52)))
-            modelFee := shr(160, calldataload(add(at, 60)))
-            callbackFee := shr(160, calldataload(add(at, 72)))
-            settlementFee := shr(160, calldataload(add(at, 84)))
-            bond := shr(160, calldataload(add(at, 96)))
-        }
-        if (block.timestamp > deadline) revert HubProofDeadlinePassed(requestId, deadline);
-        emit Settled(requestId, node, modelFee, callbackFee, settlementFee);
-        batch.nodeCount = _addCredit(credits, batch.nodeCount, node, bond, uint256(modelFee) + callbackFee);
-        // Unchecked: each escrow was checked below 2^96 at request time and all escrows together are bounded by the
-        // fixed token supply.
-        unchecked {
-            batch.escrow += uint256(modelFee) + settlementFee + callbackFee;
-            batch.burn += settlementFee;
-        }
-    }
-
-    /// @dev Reverts with why the item at `at` (item `i`) does not match its stored binding: a request earlier in the
-    ///      batch (`HubBatchDuplicate`), a record that is not Committed, or terms, signals, verifier or word counts
-    ///      other than those committed (`HubRequestMismatch`).
-    function _rejectBatchItem(bytes32 requestId, uint256 at, uint256 i, uint256 signalBytes) private view {
+    /// @dev Reverts with why item `i` does not match its stored binding: a request earlier in the batch
+    ///      (`HubBatchDuplicate`), a record that is not Committed, or terms, signals, verifier or word counts other
+    ///      than those committed (`HubRequestMismatch`).
+    function _rejectBatchItem(Batch memory batch, uint256 i) private view {
+        bytes32 requestId = _wordAt(batch.itemsAt + i * batch.itemBytes);
         RequestRecord storage record = _requests[requestId];
         RequestStatus status = _effectiveStatus(record.status, record.binding);
         if (status == RequestStatus.Settled) {
-            uint256 itemBytes = SETTLE_ITEM_HEAD + signalBytes + PROOF_BYTES;
             for (uint256 k; k < i; ++k) {
-                if (_wordAt(at - (i - k) * itemBytes) == requestId) revert HubBatchDuplicate(requestId);
+                if (_wordAt(batch.itemsAt + k * batch.itemBytes) == requestId) revert HubBatchDuplicate(requestId);
             }
         }
         _expectStatus(requestId, status, RequestStatus.Committed);
