@@ -131,23 +131,13 @@ async function commitLatency(modelDir: string, mode: Partial<RelayerConfigInput>
       pct(stages.map((s) => s[key]).filter(Number.isFinite), 50);
     const calls = new Map<string, number[]>();
     for (const s of stages) for (const [m, n] of Object.entries(s.calls)) calls.set(m, [...(calls.get(m) ?? []), n]);
+    const signed = stages.map((s) => s.signed);
+    const accepted = stages.map((s) => s.accepted);
     return {
-      p50: pct(
-        stages.map((s) => s.signed),
-        50,
-      ),
-      p99: pct(
-        stages.map((s) => s.signed),
-        99,
-      ),
-      acceptedP50: pct(
-        stages.map((s) => s.accepted),
-        50,
-      ),
-      acceptedP99: pct(
-        stages.map((s) => s.accepted),
-        99,
-      ),
+      p50: pct(signed, 50),
+      p99: pct(signed, 99),
+      acceptedP50: pct(accepted, 50),
+      acceptedP99: pct(accepted, 99),
       stages: { detect: p50("detect"), prepare: p50("prepare"), preflight: p50("preflight"), send: p50("send") },
       calls: [...calls].map(([m, ns]) => `${m} ${pct(ns, 50)}`).join(", "),
       perSecond: jobs.length / ((lastCommit - started) / 1000),
