@@ -344,4 +344,30 @@ contract InferenceHubSettleBatchTest is ProtocolBase {
         assertEq(_earnings(node) + _earnings(node2), n * PRICE, "every request paid");
         assertEq(hub.totalEscrowed(), 0, "every escrow released");
     }
+
+    /// Any one bit flipped anywhere in an item's requestId, terms or signals: the batch reverts (a binding mismatch,
+    /// an unknown request, or a proof that no longer verifies) and nothing moves.
+    function testFuzz_settleBatch_anyFlippedBitOutsideTheProofRevertsAndNothingMoves(
+        uint8 size,
+        uint8 which,
+        uint16 at,
+        uint8 bit
+    ) public {
+        uint256 n = 1 + size % 6;
+        SettleItem[] memory items = _committed(n, node2);
+        PackedBatch memory batch = _pack(items);
+        uint256 itemBytes = 132 + 3 * 32 + PROOF_BYTES;
+        uint256 offset = (which % n) * itemBytes + at % (132 + 3 * 32);
+        batch.items[offset] = bytes1(uint8(batch.items[offset]) ^ uint8(1 << (bit % 8)));
+        uint256 burnBefore = hub.pendingBurn();
+        vm.expectRevert();
+        _send(batch);
+        assertEq(hub.pendingBurn(), burnBefore, "nothing burned");
+        assertEq(_earnings(node) + _earnings(node2), 0, "nobody paid");
+        for (uint256 i; i < n; ++i) {
+            assertEq(uint8(_status(items[i].requestId)), uint8(IInferenceHub.RequestStatus.Committed), "still open");
+        }
+        _send(_pack(items));
+        assertEq(_earnings(node) + _earnings(node2), n * PRICE, "the untouched batch settles");
+    }
 }
