@@ -140,15 +140,17 @@ export function createRelayerFleet(
         .map(({ member: m }) => `${m.name} exited with ${m.child!.exitCode}`);
     },
     /**
-     * Waits until no running relayer's store holds an open job — each has caught up with what the chain decided
-     * (a relayer restarted late may still hold `seen` rows for requests the other one settled) — at most
-     * `timeoutMs`. Returns the names of those still busy.
+     * Waits until every running relayer has caught up with the chain and closed its jobs: its log cursor has
+     * reached `head()` (less its confirmations) and its store holds no open job — a relayer restarted late may
+     * still be reading old blocks, or hold `seen` rows for requests the other one settled. At most `timeoutMs`.
+     * Returns the names of those still busy.
      */
-    async waitIdle(timeoutMs: number): Promise<string[]> {
+    async waitIdle(timeoutMs: number, head: () => Promise<bigint>): Promise<string[]> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
+        const target = Number(await head());
         const busy = members
-          .filter(({ member: m }) => m.child && m.child.exitCode === null && openJobCount(m.dataDir) > 0)
+          .filter(({ member: m }) => m.child && m.child.exitCode === null && !caughtUp(m.dataDir, target))
           .map(({ member: m }) => m.name);
         if (busy.length === 0 || Date.now() > deadline) return busy;
         await new Promise((r) => setTimeout(r, IDLE_POLL_MS));
@@ -188,13 +190,20 @@ export function createRelayerFleet(
   };
 }
 
-/** Jobs a relayer's store still holds open (0 when it has no store yet). */
-function openJobCount(dataDir: string): number {
+/**
+ * Whether a relayer's store has read the chain up to `head` (less its configured confirmations) and holds no
+ * open job. A relayer without a store yet has not caught up.
+ */
+function caughtUp(dataDir: string, head: number): boolean {
   const path = join(dataDir, "relayer.sqlite");
-  if (!existsSync(path)) return 0;
+  if (!existsSync(path)) return false;
+  const config = JSON.parse(readFileSync(join(dataDir, "config.json"), "utf8")) as {
+    finality?: { confirmations?: number };
+  };
   const store = openStore(path);
   try {
-    return store.openJobs().length;
+    const cursor = store.getCursor() ?? -1;
+    return cursor >= head - (config.finality?.confirmations ?? 0) && store.openJobs().length === 0;
   } finally {
     store.close();
   }

@@ -134,10 +134,15 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       `chaos: ${net.chain.kind} node ${net.chain.url}, proxy ${proxy.url}, seed ${opts.seed}, ${opts.requests} requests`,
     );
     const run = await drive(net, workload, proxy, fleet, opts, random, log);
-    // A relayer restarted late can still hold rows for requests the other one settled: let it see that before the
-    // stores are compared with the chain (a job in retry backoff waits up to 30 s).
-    const busy = await fleet.waitIdle(IDLE_TIMEOUT_MS);
-    if (busy.length > 0) log(`chaos: ${busy.join(", ")} still held open jobs after ${IDLE_TIMEOUT_MS / 1000} s`);
+    // A relayer restarted late can still be reading old blocks, or hold rows for requests the other one settled:
+    // let it catch up with the head and see that before the stores are compared with the chain (a job in retry
+    // backoff waits up to 30 s).
+    const busy = await fleet.waitIdle(IDLE_TIMEOUT_MS, () => net.publicClient.getBlockNumber());
+    if (busy.length > 0) {
+      log(
+        `chaos: ${busy.join(", ")} had not caught up with the chain or still held open jobs after ${IDLE_TIMEOUT_MS / 1000} s`,
+      );
+    }
     await fleet.stopAll();
     const crashes = [...run.crashes, ...fleet.crashed()];
     const leftovers = await finalizeLeftovers(net);
