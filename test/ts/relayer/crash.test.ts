@@ -42,6 +42,8 @@ describe("crash safety", () => {
     for (const id of ids) {
       await waitFor(async () => (await net.state(id)).status === RequestStatus.Settled, 180_000, `settlement of ${id}`);
     }
+    // The chain settles before the relayer reads the receipts and records them.
+    await waitForStoredSettlements(dataDir, ids);
     child.kill("SIGTERM");
     await new Promise((r) => child!.once("exit", r));
 
@@ -68,22 +70,7 @@ describe("crash safety", () => {
       pending: await net.publicClient.getTransactionCount({ address: node, blockTag: "pending" }),
     });
     const ids = await net.requestBurst(6);
-    const storedCommitTxs = () => {
-      let db: DatabaseSync | undefined;
-      try {
-        db = new DatabaseSync(join(dataDir, "relayer.sqlite"), { readOnly: true });
-        const rows = db.prepare("SELECT request_id, commit_tx FROM jobs").all() as {
-          request_id: string;
-          commit_tx: string | null;
-        }[];
-        // The store also holds the earlier test's requests (same hub, same start block): ours only.
-        return rows.filter((r) => ids.includes(r.request_id as `0x${string}`)).map((r) => r.commit_tx);
-      } catch {
-        return []; // not created yet
-      } finally {
-        db?.close();
-      }
-    };
+    const storedCommitTxs = () => storedJobs(dataDir, ids).map((r) => r.commit_tx);
     await net.rpc("evm_setAutomine", [false]);
     let pendingAtKill: number;
     try {
@@ -126,6 +113,8 @@ describe("crash safety", () => {
     for (const id of ids) {
       await waitFor(async () => (await net.state(id)).status === RequestStatus.Settled, 90_000, `settlement of ${id}`);
     }
+    // The chain settles before the relayer reads the receipts and records them.
+    await waitForStoredSettlements(dataDir, ids);
     child.kill("SIGTERM");
     await new Promise((r) => child!.once("exit", r));
 
@@ -148,3 +137,36 @@ describe("crash safety", () => {
     }
   });
 });
+
+/** The rows of `ids` in the relayer's store at `dataDir`, read while it runs (it also holds other tests' requests). */
+function storedJobs(
+  dataDir: string,
+  ids: readonly string[],
+): { request_id: string; commit_tx: string | null; state: string }[] {
+  let db: DatabaseSync | undefined;
+  try {
+    db = new DatabaseSync(join(dataDir, "relayer.sqlite"), { readOnly: true });
+    const rows = db.prepare("SELECT request_id, commit_tx, state FROM jobs").all() as {
+      request_id: string;
+      commit_tx: string | null;
+      state: string;
+    }[];
+    return rows.filter((r) => ids.includes(r.request_id));
+  } catch {
+    return []; // not created yet
+  } finally {
+    db?.close();
+  }
+}
+
+/** Waits until the relayer at `dataDir` has recorded every one of `ids` as settled. */
+async function waitForStoredSettlements(dataDir: string, ids: readonly string[]): Promise<void> {
+  await waitFor(
+    () => {
+      const jobs = storedJobs(dataDir, ids);
+      return jobs.length === ids.length && jobs.every((j) => j.state === "settled");
+    },
+    30_000,
+    "the relayer to record the settlements",
+  );
+}

@@ -158,15 +158,19 @@ describe("TEE: the signing key is revoked after a result was signed and stored",
 
       const { hash } = await settledResult(net, id, relayer.address);
       expect(await settlementSigner(hash, id, relayer.address)).toBe(second.signer);
+      // The chain settles before the relayer reads the receipt and records it.
+      await waitFor(() => store.getJob(id)?.state === "settled", 30_000, "the relayer to record the settlement");
       expect(store.getJob(id)!.proofBytes).not.toBe(before);
-      expect(store.getJob(id)!.state).toBe("settled");
+      // One transaction, the settlement: nothing was sent with the revoked key.
+      expect(await net.publicClient.getTransactionCount({ address: relayer.address })).toBe(nonce + 1);
+      expect(await metric(relayer.operationsUrl!, /^opg_relayer_tee_key_refused_total (\d+)/m)).toBeGreaterThanOrEqual(
+        1,
+      );
     } finally {
       store.close();
+      // Stopped even when an assertion fails: a relayer left running would serve the next test's request.
+      await relayer.stop();
     }
-    // One transaction, the settlement: nothing was sent with the revoked key.
-    expect(await net.publicClient.getTransactionCount({ address: relayer.address })).toBe(nonce + 1);
-    expect(await metric(relayer.operationsUrl!, /^opg_relayer_tee_key_refused_total (\d+)/m)).toBeGreaterThanOrEqual(1);
-    await relayer.stop();
   });
 
   it("dev signer with no new key: asked again a bounded number of times, then parked as signerKeyInactive, no transaction", async () => {
@@ -182,13 +186,13 @@ describe("TEE: the signing key is revoked after a result was signed and stored",
       const job = store.getJob(id)!;
       expect(job.error).toMatch(new RegExp(`^signerKeyInactive: enclave key ${signer} is revoked`));
       expect(job.proofBytes).toBeNull();
+      expect(await net.publicClient.getTransactionCount({ address: relayer.address })).toBe(nonce);
+      expect((await net.state(id)).status).toBe(RequestStatus.Requested);
+      const parked = /^opg_relayer_tee_parked_total\{reason="signerKeyInactive"\} (\d+)/m;
+      expect(await metric(relayer.operationsUrl!, parked)).toBe(1);
     } finally {
       store.close();
+      await relayer.stop();
     }
-    expect(await net.publicClient.getTransactionCount({ address: relayer.address })).toBe(nonce);
-    expect((await net.state(id)).status).toBe(RequestStatus.Requested);
-    const parked = /^opg_relayer_tee_parked_total\{reason="signerKeyInactive"\} (\d+)/m;
-    expect(await metric(relayer.operationsUrl!, parked)).toBe(1);
-    await relayer.stop();
   });
 });
