@@ -339,8 +339,12 @@ export async function startRelayer(config: RelayerConfig, log: Logger, clients?:
   );
   if (ops) common.onShutdown("operations server", ops.close);
   const threshold = config.dryRun ? 0n : config.withdrawThreshold;
-  const periodic = () =>
-    withdrawEarnings({ hub, abi, publicClient: chain.publicClient, sender, threshold, log: deps.log });
+  const periodic = async () => {
+    await content?.store
+      .prune()
+      .catch((error: unknown) => deps.log.warn({ err: String(error) }, "content store pruning failed"));
+    await withdrawEarnings({ hub, abi, publicClient: chain.publicClient, sender, threshold, log: deps.log });
+  };
 
   log.info(
     { node: sender.address, hub, models: [...servedModels], dryRun: config.dryRun, ops: ops?.url },

@@ -81,6 +81,19 @@ describe("content store", () => {
     const reopened = await open(dir, { retentionMs: DAY_MS });
     expect([reopened.has(old), reopened.has(recent)]).toEqual([false, true]);
   });
+
+  it("lets content past the retention go on prune, with no put (an idle node)", async () => {
+    const dir = tempDir();
+    const store = await open(dir, { retentionMs: 200 });
+    const hash = await store.put(new Uint8Array([7, 7]));
+    await store.prune();
+    expect(store.has(hash)).toBe(true); // not yet past the retention
+    await new Promise((r) => setTimeout(r, 300));
+    await store.prune();
+    expect(store.has(hash)).toBe(false);
+    expect(existsSync(join(dir, hash))).toBe(false);
+    expect(store.size()).toBe(0);
+  });
 });
 
 describe("GET /content/<hash> on the operations server", () => {

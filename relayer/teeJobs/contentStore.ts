@@ -32,6 +32,8 @@ export type ContentStore = ContentReader & {
   has(hash: string): boolean;
   /** Total bytes stored. */
   size(): number;
+  /** Removes what is past the retention or over the size bound now (the relayer calls it periodically). */
+  prune(): Promise<void>;
 };
 
 type Entry = { size: number; storedAt: number };
@@ -72,8 +74,8 @@ async function writeDurably(dir: string, path: string, bytes: Uint8Array): Promi
 /**
  * Opens (creating it) the content store in `dir`: one file per content, named by its keccak256, written to a
  * temporary file, synced and renamed, so a kill leaves either the whole content or none. The oldest entries are
- * removed once an entry is older than `retentionMs` or the total passes `maxBytes` (checked at open and after
- * each `put`; the entry just stored is kept).
+ * removed once an entry is older than `retentionMs` or the total passes `maxBytes` (checked at open, after each
+ * `put`, the entry just stored kept, and on each `prune`, so an idle node lets expired content go too).
  */
 export async function openContentStore(opts: {
   dir: string;
@@ -114,6 +116,7 @@ export async function openContentStore(opts: {
     },
     has: (hash) => entries.has(hash),
     size: () => total,
+    prune: () => prune(),
     async read(hash) {
       if (!CONTENT_HASH.test(hash)) return undefined; // never a path: only a well-formed hash names a file
       let bytes: Uint8Array;
