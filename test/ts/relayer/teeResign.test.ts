@@ -8,6 +8,8 @@ import {
   getAbiItem,
   type Hex,
   keccak256,
+  parseEventLogs,
+  parseGwei,
   recoverTypedDataAddress,
   slice,
   stringToBytes,
@@ -169,6 +171,57 @@ describe("TEE: the signing key is revoked after a result was signed and stored",
     } finally {
       store.close();
       // Stopped even when an assertion fails: a relayer left running would serve the next test's request.
+      await relayer.stop();
+    }
+  });
+
+  it("a settlement broadcast before its key is revoked reverts on chain; nothing more is sent and the job is parked", async () => {
+    const key = keccak256(stringToBytes("a dev enclave key revoked while its settlement is pending"));
+    const signer = privateKeyToAccount(key).address;
+    await registerDevKey(net, tee, signer);
+    const { relayer, nonce, id, store } = await heldRequest({ kind: "dev", privateKey: key }, 23);
+    try {
+      await storedSignature(store, id);
+      await net.rpc("evm_setAutomine", [false]);
+      let revokeHash: Hex;
+      try {
+        holdSends = false;
+        // Its pre-flight passes (the key is active) and the settlement waits in the mempool.
+        const pending = () => net.publicClient.getTransactionCount({ address: relayer.address, blockTag: "pending" });
+        await waitFor(async () => (await pending()) > nonce, 30_000, "the settlement in the mempool");
+        // The revocation is mined ahead of it, in the same block (a higher tip): the race no pre-flight can see.
+        const deployer = localClients(net.chain.url, net.deployment.chainId, net.deployment.keys.deployer);
+        revokeHash = await deployer.walletClient.writeContract({
+          address: tee.enclaveRegistry,
+          abi: enclaveRegistryAbi,
+          functionName: "revokeKey",
+          args: [signer],
+          account: deployer.walletClient.account,
+          chain: deployer.walletClient.chain,
+          maxPriorityFeePerGas: parseGwei("50"),
+          maxFeePerGas: parseGwei("100"),
+        });
+        await net.rpc("evm_mine");
+      } finally {
+        await net.rpc("evm_setAutomine", [true]);
+      }
+      const revoked = await net.publicClient.getTransactionReceipt({ hash: revokeHash });
+      expect(revoked.status).toBe("success");
+      const block = await net.publicClient.getBlock({ blockNumber: revoked.blockNumber, includeTransactions: true });
+      const settlement = block.transactions.find((t) => t.from.toLowerCase() === relayer.address.toLowerCase())!;
+      expect(settlement.transactionIndex).toBeGreaterThan(revoked.transactionIndex);
+      const reverted = await net.publicClient.getTransactionReceipt({ hash: settlement.hash });
+      expect(reverted.status).toBe("reverted");
+      expect(parseEventLogs({ abi: net.hubAbi, logs: reverted.logs })).toHaveLength(0);
+
+      // The relayer reads the revert, finds the key refused at its next pre-flight, asks again, and parks the job.
+      await waitFor(() => store.getJob(id)?.state === "failed", 60_000, "the job to be parked");
+      expect(store.getJob(id)!.error).toMatch(new RegExp(`^signerKeyInactive: enclave key ${signer} is revoked`));
+      // The reverted settlement is its only transaction: the stored signature was never sent again.
+      expect(await net.publicClient.getTransactionCount({ address: relayer.address })).toBe(nonce + 1);
+      expect((await net.state(id)).status).toBe(RequestStatus.Requested);
+    } finally {
+      store.close();
       await relayer.stop();
     }
   });
