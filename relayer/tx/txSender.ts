@@ -80,9 +80,12 @@ export function createTxSender(deps: {
     }
   }
 
-  async function simulate(tx: TxRequest): Promise<void> {
+  /** The pre-flight `eth_call` of `tx` on the latest state, or on the state at the end of `blockNumber`. */
+  async function simulate(tx: TxRequest, blockNumber?: bigint): Promise<void> {
     const { address, abi, functionName, args } = tx;
-    await withRetry(() => publicClient.simulateContract({ address, abi, functionName, args, account }), { signal });
+    await withRetry(() => publicClient.simulateContract({ address, abi, functionName, args, account, blockNumber }), {
+      signal,
+    });
   }
 
   const watcher = createPendingWatcher({ ...deps, publicClient, address: account.address, book, broadcast, simulate });

@@ -33,8 +33,8 @@ export type PendingWatcherDeps = {
   signal?: AbortSignal;
   /** Signs and broadcasts `call` at `nonce` with `fees`; returns the hash. */
   broadcast(call: TxCall, nonce: number, fees: Fees): Promise<Hash>;
-  /** The pre-flight `eth_call` of a request; throws `RevertError` when it would revert. */
-  simulate(request: TxRequest): Promise<void>;
+  /** The pre-flight `eth_call` of a request (at the end of `blockNumber`, or latest); throws `RevertError` on a revert. */
+  simulate(request: TxRequest, blockNumber?: bigint): Promise<void>;
   onGasUsed?: (label: string, gasUsed: bigint) => void;
   onAlert?: (alert: TxAlert) => void;
 };
@@ -51,7 +51,24 @@ export function createPendingWatcher(deps: PendingWatcherDeps) {
   let watching = false;
   const cancelCall: TxCall = { to: deps.address, data: "0x", value: 0n, gas: CANCEL_GAS };
 
-  function settle(record: InFlight, receipt: Awaited<ReturnType<typeof publicClient.getTransactionReceipt>>) {
+  /**
+   * Why a mined transaction reverted, as far as the chain still tells: its call re-run on the state at the end of
+   * its block (what it met may differ when later transactions of that block changed it). Undefined when that call
+   * passes, cannot be made, or the record has no request (a transaction adopted after a restart).
+   */
+  async function revertAtEndOf(record: InFlight, blockNumber: bigint): Promise<string | undefined> {
+    if (!record.request) return undefined;
+    try {
+      await deps.simulate(record.request, blockNumber);
+      return undefined;
+    } catch (raw) {
+      const error = classifyError(raw);
+      if (!(error instanceof RevertError)) return undefined;
+      return `its call reverts with ${error.errorName}${error.details ?? ""} at the end of block ${blockNumber}`;
+    }
+  }
+
+  async function settle(record: InFlight, receipt: Awaited<ReturnType<typeof publicClient.getTransactionReceipt>>) {
     book.remove(record);
     const hash = receipt.transactionHash;
     if (record.cancelHashes.has(hash)) {
@@ -62,7 +79,9 @@ export function createPendingWatcher(deps: PendingWatcherDeps) {
     }
     deps.onGasUsed?.(record.label, receipt.gasUsed);
     if (receipt.status !== "success") {
-      record.reject(new RelayerError(`${record.label} transaction ${hash} reverted on chain`));
+      const details = await revertAtEndOf(record, receipt.blockNumber);
+      log.warn({ tx: record.label, nonce: record.nonce, hash, why: details }, "transaction reverted on chain");
+      record.reject(new RelayerError(`${record.label} transaction ${hash} reverted on chain`, { details }));
     } else record.resolve({ receipt, hash });
   }
 
@@ -70,7 +89,7 @@ export function createPendingWatcher(deps: PendingWatcherDeps) {
   async function finish(record: InFlight): Promise<void> {
     for (const hash of [...record.hashes].reverse()) {
       const receipt = await publicClient.getTransactionReceipt({ hash }).catch(() => undefined);
-      if (receipt) return settle(record, receipt);
+      if (receipt) return await settle(record, receipt);
     }
     if (++record.unseenTicks < UNSEEN_TICKS_BEFORE_FOREIGN) return;
     book.remove(record);

@@ -98,8 +98,9 @@ describe("stuck nonces", () => {
     expect(alerts.map((a) => a.kind)).toContain("stuck");
   });
 
-  it("cancels a stuck commitment with a self-transfer once another node's commitment makes it revert", async () => {
-    const id = await net.request([0.2, 0.1, -0.3, 0.3]);
+  /** A new request, the `commit` transaction of its correct output, and a rival node's wallet. */
+  async function commitRace(floats: number[]) {
+    const id = await net.request(floats);
     const req = (
       await net.publicClient.getContractEvents({
         address: net.deployment.hub,
@@ -117,16 +118,52 @@ describe("stuck nonces", () => {
       args: [id, req, outputWords],
       label: "commit",
     };
-    const clients = await nodeClients(net);
-    const node = clients.account.address;
-    const nonce = await net.publicClient.getTransactionCount({ address: node });
-    const gas = { ...TEST_GAS, stuckAfterMs: 1_500, maxBumps: 20 };
-    const sender = createTxSender({ clients, log: quietLog(), gas, dryRun: false });
     const rival = createWalletClient({
       chain: chainFor(net.deployment.chainId, [net.chain.url]),
       transport: http(net.chain.url),
       account: privateKeyToAccount(net.deployment.keys.node2),
     });
+    return { id, req, outputWords, commit, rival };
+  }
+
+  it("reports a transaction that reverted when mined with the revert its call meets at the end of that block", async () => {
+    const { id, req, outputWords, commit, rival } = await commitRace([0.3, -0.1, 0.2, -0.2]);
+    const sender = createTxSender({ clients: await nodeClients(net), log: quietLog(), gas: TEST_GAS, dryRun: false });
+    await net.rpc("evm_setAutomine", [false]);
+    try {
+      let sent = false;
+      const outcome = sender.send(commit, () => {
+        sent = true;
+      });
+      outcome.catch(() => undefined);
+      await waitFor(() => sent, 10_000, "our commitment to be broadcast");
+      // The rival's commitment is mined ahead of ours in the same block (a higher tip): ours reverts.
+      await rival.writeContract({
+        address: net.deployment.hub,
+        abi: hubAbi,
+        functionName: "commit",
+        args: [id, req, outputWords],
+        maxFeePerGas: parseGwei("100"),
+        maxPriorityFeePerGas: parseGwei("50"),
+        gas: 300_000n,
+      });
+      await net.rpc("evm_mine");
+      await expect(outcome).rejects.toThrow(
+        /^commit transaction 0x[0-9a-f]{64} reverted on chain: its call reverts with HubUnexpectedStatus\(.*\) at the end of block \d+$/,
+      );
+    } finally {
+      await net.rpc("evm_setAutomine", [true]);
+    }
+    expect((await net.state(id)).node.toLowerCase()).toBe(rival.account.address.toLowerCase());
+  });
+
+  it("cancels a stuck commitment with a self-transfer once another node's commitment makes it revert", async () => {
+    const { id, req, outputWords, commit, rival } = await commitRace([0.2, 0.1, -0.3, 0.3]);
+    const clients = await nodeClients(net);
+    const node = clients.account.address;
+    const nonce = await net.publicClient.getTransactionCount({ address: node });
+    const gas = { ...TEST_GAS, stuckAfterMs: 1_500, maxBumps: 20 };
+    const sender = createTxSender({ clients, log: quietLog(), gas, dryRun: false });
     const producer = await startBlockProducer(net);
     let outcome: Promise<unknown> | undefined;
     try {
