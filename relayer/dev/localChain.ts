@@ -29,9 +29,33 @@ export function freePort(): Promise<number> {
 /** A running `hardhat node` child process. */
 export type LocalChain = { url: string; port: number; process: ChildProcess; stop(): Promise<void> };
 
-/** Starts a real `hardhat node` JSON-RPC server on 127.0.0.1 (a free port unless given) and waits until it answers. */
+/** Free ports tried when none is given and another process takes the one found before our node binds it. */
+const PORT_ATTEMPTS = 3;
+
+/**
+ * Starts a real `hardhat node` JSON-RPC server on 127.0.0.1 (a free port unless given) and waits until it answers.
+ * Ready means the child itself announced that it listens on the port, and then answered there: an answer alone
+ * could come from another node that took the port between the free-port check and our node binding it (ours
+ * then dies with EADDRINUSE seconds later, after the probe had already found the other chain). A free port
+ * found here and lost that way is replaced by another, up to `PORT_ATTEMPTS` times.
+ */
 export async function startLocalChain(opts: { port?: number } = {}): Promise<LocalChain> {
-  const port = opts.port ?? (await freePort());
+  for (let attempt = 1; ; attempt++) {
+    const port = opts.port ?? (await freePort());
+    try {
+      return await startOn(port);
+    } catch (error) {
+      if (opts.port !== undefined || !(error instanceof PortTakenError) || attempt >= PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** The node could not bind its port: another process listens there. */
+class PortTakenError extends RelayerError {
+  override name = "PortTakenError";
+}
+
+async function startOn(port: number): Promise<LocalChain> {
   // Otherwise hardhat node dies with a stack trace, or worse, the probe below finds another chain.
   await assertPortFree(port, "stop what listens there (another relayer or hardhat node) or pass --chain-port <port>");
   const child = spawn(
@@ -49,24 +73,32 @@ export async function startLocalChain(opts: { port?: number } = {}): Promise<Loc
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
-  let output = "";
-  child.stdout?.on("data", (d) => {
-    output = (output + d).slice(-4000);
-  });
-  child.stderr?.on("data", (d) => {
-    output = (output + d).slice(-4000);
-  });
   const url = `http://127.0.0.1:${port}`;
+  const announcement = `JSON-RPC server at ${url}/`;
+  let output = "";
+  let listening = false;
+  const keep = (d: Buffer) => {
+    output = (output + d).slice(-4000);
+    listening ||= output.includes(announcement);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new RelayerError("hardhat node exited during start-up", { details: output });
-    const ok = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-    })
-      .then((r) => r.ok)
-      .catch(() => false);
+    if (child.exitCode !== null) {
+      if (output.includes("EADDRINUSE"))
+        throw new PortTakenError(`port ${port} was taken before hardhat node bound it`);
+      throw new RelayerError("hardhat node exited during start-up", { details: output });
+    }
+    const ok =
+      listening &&
+      (await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      })
+        .then((r) => r.ok)
+        .catch(() => false));
     if (ok) break;
     await new Promise((r) => setTimeout(r, 250));
   }

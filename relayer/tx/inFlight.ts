@@ -29,6 +29,8 @@ export type InFlight = {
   atFeeCap: boolean;
   /** Ticks this nonce has been seen used on chain without a receipt for any of our hashes. */
   unseenTicks: number;
+  /** A caller stopped waiting for it (`TxPendingError`); its success is kept for that caller's retry. */
+  callerGaveUp: boolean;
   /** Persists a replacement's hash (the latest caller's `onSent`). */
   onSent: ((hash: Hash) => void) | undefined;
   /** Settles with the mined receipt, or rejects (reverted, cancelled, nonce used by another transaction). */
@@ -62,6 +64,7 @@ export function newInFlight(
     bumps: 0,
     atFeeCap: false,
     unseenTicks: 0,
+    callerGaveUp: false,
     done,
     resolve,
     reject,

@@ -21,13 +21,18 @@ const GAS_LIMIT_MARGIN_PERCENT = 25n;
 const MAX_NONCE_RESYNCS = 3;
 /** Transactions sent behind a stuck nonce at most: a stuck nonce blocks all later ones, more only pile up. */
 export const MAX_SENT_BEHIND_STUCK = 2;
+/**
+ * How long the outcome of a transaction whose caller gave up waiting is kept for that caller's retry: a job retries
+ * within its longest back-off (30 s) plus a step.
+ */
+const GAVE_UP_OUTCOME_TTL_MS = 2 * 60_000;
 
 /**
  * Sends transactions for one account: pre-flight simulation (a revert costs nothing and is decoded by
  * name), a gas limit from `eth_estimateGas` (or the request's `fallbackGasLimit` when the node refuses to
  * estimate), fees capped at `gas.maxFeePerGas`, a local nonce counter re-synced from the node on
  * conflicts, and one in-flight transaction per logical key: a retry joins it instead of taking a new
- * nonce. Pending nonces are watched until used on chain, replaced with higher fees when stuck, and
+ * nonce (also when it was mined after its caller gave up waiting: the retry gets that outcome). Pending nonces are watched until used on chain, replaced with higher fees when stuck, and
  * cancelled when their call would now revert (`createPendingWatcher`).
  */
 export function createTxSender(deps: {
@@ -49,6 +54,33 @@ export function createTxSender(deps: {
   const starting = new Map<string, Promise<InFlight | Mined>>();
   let nextNonce: number | undefined;
   let lock: Promise<unknown> = Promise.resolve();
+  /**
+   * Mined outcomes of transactions whose caller gave up waiting (`TxPendingError`), by logical key, until that
+   * caller's retry takes it: mined between the give-up and the retry, the transaction left the book, and the retry
+   * would otherwise send it again at a new nonce.
+   */
+  const gaveUp = new Map<string, { mined: Mined; at: number }>();
+
+  /** Keeps the record's success for a retry of its key once its caller has stopped waiting for it. */
+  function keepForRetry(record: InFlight): void {
+    if (record.callerGaveUp) return;
+    record.callerGaveUp = true;
+    record.done.then(
+      (mined) => {
+        const now = Date.now();
+        for (const [key, kept] of gaveUp) if (now - kept.at > GAVE_UP_OUTCOME_TTL_MS) gaveUp.delete(key);
+        gaveUp.set(record.key, { mined, at: now });
+      },
+      () => undefined, // reverted or cancelled: a retry runs its pre-flight and decides afresh
+    );
+  }
+
+  /** The kept outcome of `key`'s transaction, taken (once) by the retry it was kept for. */
+  function takeKept(key: string): Mined | undefined {
+    const kept = gaveUp.get(key);
+    gaveUp.delete(key);
+    return kept && Date.now() - kept.at <= GAVE_UP_OUTCOME_TTL_MS ? kept.mined : undefined;
+  }
 
   /** Serializes nonce assignment + broadcast (not the wait for the receipt). */
   function exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -230,8 +262,13 @@ export function createTxSender(deps: {
     );
     try {
       const outcome = await Promise.race([record.done, waited]);
-      if (typeof outcome !== "string") return outcome;
+      if (typeof outcome !== "string") {
+        // A caller that gave up before has come back and got it here: nothing is left to keep for it.
+        if (gaveUp.get(record.key)?.mined === outcome) gaveUp.delete(record.key);
+        return outcome;
+      }
       if (outcome === "aborted") throw new RelayerError(`${label}: shutdown while waiting for ${record.hashes.at(-1)}`);
+      keepForRetry(record);
       const pendingForMs = Date.now() - record.firstSentAt;
       deps.onAlert?.({ kind: "stuck", label, nonce: record.nonce, pendingForMs });
       throw new TxPendingError(`${label} still pending at nonce ${record.nonce}`, {
@@ -252,13 +289,17 @@ export function createTxSender(deps: {
   async function send(tx: TxRequest, onSent?: (hash: Hash) => void): Promise<TxOutcome> {
     // The fee read (cached per block) overlaps the pre-flight instead of following it; `start` reads the cache.
     if (deps.fees && !deps.dryRun) deps.fees().catch(() => undefined);
+    const data = encodeFunctionData({ abi: tx.abi, functionName: tx.functionName, args: tx.args });
+    const key = tx.key ?? `${tx.address.toLowerCase()}:${keccak256(data)}`;
+    // A retry of a transaction mined after its caller gave up waiting: that outcome, with no pre-flight (which
+    // would now see the transaction's own effects) and no second send.
+    const kept = takeKept(key);
+    if (kept) return kept;
     await simulate(tx);
     if (deps.dryRun) {
       log.info({ tx: tx.label, to: tx.address }, "dry run: pre-flight passed, transaction not sent");
       return { dryRun: true };
     }
-    const data = encodeFunctionData({ abi: tx.abi, functionName: tx.functionName, args: tx.args });
-    const key = tx.key ?? `${tx.address.toLowerCase()}:${keccak256(data)}`;
     let found: InFlight | Mined | undefined = book.byKey(key);
     if (!found) {
       let pending = starting.get(key);

@@ -3,7 +3,14 @@ import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inferenceHubWithErrorsAbi as hubAbi } from "../../../abi/index.ts";
 import { classifyError } from "../../../relayer/common/errors.ts";
-import { chainFor, createTxSender, MAX_SENT_BEHIND_STUCK, type TxAlert } from "../../../relayer/tx/chain.ts";
+import {
+  chainFor,
+  createChainClients,
+  createTxSender,
+  MAX_SENT_BEHIND_STUCK,
+  type TxAlert,
+} from "../../../relayer/tx/chain.ts";
+import { startFaultyProxy } from "../support/faultyRpcProxy.ts";
 import { startTestNetwork, type TestNetwork, waitFor } from "./harness.ts";
 import { nodeClients, quietLog, sendLikeAJob, startBlockProducer, TEST_GAS } from "./txSenderFixture.ts";
 
@@ -96,6 +103,121 @@ describe("stuck nonces", () => {
     expect(pendingDuringSpike).toEqual(noncesDuringSpike);
     expect(alerts.map((a) => a.kind)).toContain("feeCapReached");
     expect(alerts.map((a) => a.kind)).toContain("stuck");
+  });
+
+  it("a replacement whose broadcast is slow to answer is never taken for a lost transaction and sent again", async () => {
+    // Every broadcast reaches the node at once but its answer comes 1.5 s later: the node has dropped the replaced
+    // transaction for the new one while the sender does not have the new hash yet.
+    const proxy = await startFaultyProxy(net.chain.url, {
+      schedule: (_n, methods) => (methods.includes("eth_sendRawTransaction") ? "slowReply" : "none"),
+      delayMs: 1_500,
+    });
+    const key = net.deployment.keys.deployer;
+    const clients = await createChainClients({ rpcUrls: [proxy.url], privateKey: key, pollingIntervalMs: 100 });
+    const from = clients.account.address;
+    const sender = createTxSender({ clients, log: quietLog(), gas: TEST_GAS, dryRun: false });
+    const startNonce = await net.publicClient.getTransactionCount({ address: from });
+    const fromBlock = await net.publicClient.getBlockNumber();
+    const producer = await startBlockProducer(net);
+    try {
+      // Three transfers at calm fees below the cap, so each can be replaced once the base fee jumps.
+      const sends = [30, 31, 32].map((i) => sendLikeAJob(() => sender.send(transfer(recipient(i))), isRetryable));
+      await waitFor(
+        async () =>
+          (await net.publicClient.getTransactionCount({ address: from, blockTag: "pending" })) >= startNonce + 3,
+        20_000,
+        "three transfers broadcast",
+      );
+      producer.setBaseFee(SPIKE_BASE_FEE);
+      // A fourth one is refused behind the stuck nonce, checking for lost transactions on every attempt while the
+      // three are replaced.
+      sends.push(sendLikeAJob(() => sender.send(transfer(recipient(33))), isRetryable));
+      await new Promise((r) => setTimeout(r, 6_000));
+      producer.setBaseFee(CALM_BASE_FEE);
+      await Promise.all(sends);
+    } finally {
+      await producer.stop();
+      await proxy.close();
+    }
+    const logs = await net.publicClient.getContractEvents({
+      address: net.deployment.token,
+      abi: net.tokenAbi,
+      eventName: "Transfer",
+      args: { from },
+      fromBlock,
+    });
+    const to = logs.map((l) => (l.args as { to: Address }).to.toLowerCase()).sort();
+    expect(to).toEqual([30, 31, 32, 33].map((i) => recipient(i).toLowerCase()));
+    expect(await net.publicClient.getTransactionCount({ address: from })).toBe(startNonce + 4);
+  });
+
+  it("a retry after the caller gave up waiting joins the transaction even when it was mined meanwhile", async () => {
+    const clients = await nodeClients(net, net.deployment.keys.deployer);
+    const from = clients.account.address;
+    const sender = createTxSender({ clients, log: quietLog(), gas: TEST_GAS, dryRun: false });
+    const startNonce = await net.publicClient.getTransactionCount({ address: from });
+    const fromBlock = await net.publicClient.getBlockNumber();
+    await net.rpc("evm_setAutomine", [false]);
+    let sent: Hash | undefined;
+    try {
+      // Not mined within the caller's wait: it gets a retryable TxPendingError and will try again later.
+      await expect(sender.send(transfer(recipient(20)), (h) => (sent = h))).rejects.toMatchObject({ retryable: true });
+      await net.rpc("evm_mine");
+      await waitFor(
+        async () => (await net.publicClient.getTransactionCount({ address: from })) === startNonce + 1,
+        10_000,
+        "the transfer mined",
+      );
+      // The sender's watcher sees it mined before the retry comes: the retry gets that outcome, no new nonce.
+      await new Promise((r) => setTimeout(r, 1_000));
+      const retried = sender.send(transfer(recipient(20)));
+      retried.catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 500));
+      await net.rpc("evm_mine");
+      const outcome = await retried;
+      expect("hash" in outcome && outcome.hash).toBe(sent);
+    } finally {
+      await net.rpc("evm_setAutomine", [true]);
+    }
+    const logs = await net.publicClient.getContractEvents({
+      address: net.deployment.token,
+      abi: net.tokenAbi,
+      eventName: "Transfer",
+      args: { from, to: recipient(20) },
+      fromBlock,
+    });
+    expect(logs).toHaveLength(1);
+    expect(await net.publicClient.getTransactionCount({ address: from })).toBe(startNonce + 1);
+  });
+
+  it("a retry that joins the pending transaction takes its outcome; the same call made later is sent anew", async () => {
+    const clients = await nodeClients(net, net.deployment.keys.deployer);
+    const from = clients.account.address;
+    const sender = createTxSender({ clients, log: quietLog(), gas: TEST_GAS, dryRun: false });
+    const fromBlock = await net.publicClient.getBlockNumber();
+    const mineSoon = (outcome: Promise<unknown>) =>
+      new Promise((r) => setTimeout(r, 300)).then(() => net.rpc("evm_mine")).then(() => outcome);
+    await net.rpc("evm_setAutomine", [false]);
+    let first: Hash | undefined;
+    try {
+      await expect(sender.send(transfer(recipient(21)), (h) => (first = h))).rejects.toMatchObject({ retryable: true });
+      // The retry comes while it is still pending: it joins it and gets its receipt.
+      const joined = (await mineSoon(sender.send(transfer(recipient(21))))) as { hash: Hash };
+      expect(joined.hash).toBe(first);
+      // Nobody gave up on this one: the same transfer asked for again is another transaction.
+      const again = (await mineSoon(sender.send(transfer(recipient(21))))) as { hash: Hash };
+      expect(again.hash).not.toBe(first);
+    } finally {
+      await net.rpc("evm_setAutomine", [true]);
+    }
+    const logs = await net.publicClient.getContractEvents({
+      address: net.deployment.token,
+      abi: net.tokenAbi,
+      eventName: "Transfer",
+      args: { from, to: recipient(21) },
+      fromBlock,
+    });
+    expect(logs).toHaveLength(2);
   });
 
   /** A new request, the `commit` transaction of its correct output, and a rival node's wallet. */

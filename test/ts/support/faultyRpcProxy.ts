@@ -4,9 +4,10 @@ import type { AddressInfo } from "node:net";
 /**
  * Faults the proxy injects. `5xx`: a 503 without forwarding; `reset`: the socket is destroyed before any
  * reply; `drop`: the connection is closed without an HTTP response; `delay`: a latency spike, then the
- * real reply; `lostReply`: forwarded (a transaction is sent) but the reply is lost (socket destroyed).
+ * real reply; `lostReply`: forwarded (a transaction is sent) but the reply is lost (socket destroyed);
+ * `slowReply`: forwarded at once (the node acts on it), the reply held back by the delay.
  */
-export type Fault = "none" | "5xx" | "reset" | "delay" | "drop" | "lostReply";
+export type Fault = "none" | "5xx" | "reset" | "delay" | "drop" | "lostReply" | "slowReply";
 
 /** Picks the fault for the n-th request (1-based) from its JSON-RPC method(s) and, where that is not enough, its body. */
 export type FaultSchedule = (n: number, methods: string[], body: string) => Fault;
@@ -50,7 +51,7 @@ function methodsOf(body: Buffer): string[] {
 export async function startFaultyProxy(upstream: string, opts: { schedule?: FaultSchedule; delayMs?: number } = {}) {
   const schedule = opts.schedule ?? EVERY_NTH;
   const delayMs = opts.delayMs ?? DEFAULT_DELAY_MS;
-  const counts: Record<Fault, number> = { none: 0, "5xx": 0, reset: 0, delay: 0, drop: 0, lostReply: 0 };
+  const counts: Record<Fault, number> = { none: 0, "5xx": 0, reset: 0, delay: 0, drop: 0, lostReply: 0, slowReply: 0 };
   let n = 0;
   let outage = false;
   let enabled = true;
@@ -73,6 +74,7 @@ export async function startFaultyProxy(upstream: string, opts: { schedule?: Faul
     if (fault === "delay") await new Promise((r) => setTimeout(r, delayMs));
     const reply = await forward(body);
     if (fault === "lostReply") return void req.socket.destroy();
+    if (fault === "slowReply") await new Promise((r) => setTimeout(r, delayMs));
     if (!res.destroyed) res.writeHead(reply.status, { "content-type": "application/json" }).end(reply.text);
   }
 

@@ -58,8 +58,12 @@ async function startAnvil(): Promise<LocalChain> {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
+  // Ready once anvil itself says it listens on the port, and answers: an answer alone could come from another
+  // node that took the port after `freePort` (see `startLocalChain`).
+  let listening = false;
   const keep = (d: Buffer) => {
     output = (output + d).slice(-4000);
+    listening ||= output.includes(`Listening on 127.0.0.1:${port}`);
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
@@ -68,10 +72,11 @@ async function startAnvil(): Promise<LocalChain> {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`anvil exited during start-up: ${output}`);
     if (
-      await rpcCall(url, "eth_chainId").then(
+      listening &&
+      (await rpcCall(url, "eth_chainId").then(
         () => true,
         () => false,
-      )
+      ))
     )
       break;
     if (Date.now() > deadline) {
