@@ -32,8 +32,9 @@ const GAVE_UP_OUTCOME_TTL_MS = 2 * 60_000;
  * name), a gas limit from `eth_estimateGas` (or the request's `fallbackGasLimit` when the node refuses to
  * estimate), fees capped at `gas.maxFeePerGas`, a local nonce counter re-synced from the node on
  * conflicts, and one in-flight transaction per logical key: a retry joins it instead of taking a new
- * nonce (also when it was mined after its caller gave up waiting: the retry gets that outcome). Pending nonces are watched until used on chain, replaced with higher fees when stuck, and
- * cancelled when their call would now revert (`createPendingWatcher`).
+ * nonce (also when it was mined after its caller gave up waiting: the retry gets that outcome). Pending
+ * nonces are watched until used on chain, replaced with higher fees when stuck, and cancelled when their
+ * call would now revert (`createPendingWatcher`).
  */
 export function createTxSender(deps: {
   clients: ChainClients;
