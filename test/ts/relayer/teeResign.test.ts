@@ -22,7 +22,7 @@ import { localClients } from "../../../relayer/dev/localNetwork.ts";
 import { type LocalTeeDeployment, provisionLocalTee } from "../../../relayer/dev/localTee.ts";
 import { ocrSample } from "../../../relayer/dev/teeSamples.ts";
 import { openStore, type Store } from "../../../relayer/store/store.ts";
-import { parseTeeManifest, type TeeManifest, writeAndWait } from "../../../sdk/index.ts";
+import { parseTeeManifest, refund, type TeeManifest, writeAndWait } from "../../../sdk/index.ts";
 import { hashWords, teeResultTypedData } from "../../../tee/index.ts";
 import {
   type EnclaveDouble,
@@ -105,6 +105,20 @@ describe("TEE: the signing key is revoked after a result was signed and stored",
       functionName: "revokeKey",
       args: [signer],
     });
+  }
+
+  /**
+   * Leaves nothing servable for a later test's relayer (each reads every request from the hub's start and would
+   * sign an open one too): moves past the request's commit deadline and refunds it.
+   */
+  async function refundPastDeadline(requestId: Hex): Promise<void> {
+    const { deadline } = await net.state(requestId);
+    const head = await net.publicClient.getBlock();
+    await net.rpc("evm_increaseTime", [Number(deadline - head.timestamp) + 1]);
+    await net.rpc("evm_mine");
+    const anyone = localClients(net.chain.url, net.deployment.chainId, net.deployment.keys.deployer);
+    await refund(anyone, { hub: net.deployment.hub, requestId });
+    expect((await net.state(requestId)).status).toBe(RequestStatus.Refunded);
   }
 
   /** Waits until the relayer has persisted a signed result for the request (its transaction held back). */
@@ -220,6 +234,7 @@ describe("TEE: the signing key is revoked after a result was signed and stored",
       // The reverted settlement is its only transaction: the stored signature was never sent again.
       expect(await net.publicClient.getTransactionCount({ address: relayer.address })).toBe(nonce + 1);
       expect((await net.state(id)).status).toBe(RequestStatus.Requested);
+      await refundPastDeadline(id);
     } finally {
       store.close();
       await relayer.stop();
@@ -243,6 +258,7 @@ describe("TEE: the signing key is revoked after a result was signed and stored",
       expect((await net.state(id)).status).toBe(RequestStatus.Requested);
       const parked = /^opg_relayer_tee_parked_total\{reason="signerKeyInactive"\} (\d+)/m;
       expect(await metric(relayer.operationsUrl!, parked)).toBe(1);
+      await refundPastDeadline(id);
     } finally {
       store.close();
       await relayer.stop();
