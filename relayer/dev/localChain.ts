@@ -74,21 +74,42 @@ async function startOn(port: number): Promise<LocalChain> {
     },
   );
   const url = `http://127.0.0.1:${port}`;
-  const announcement = `JSON-RPC server at ${url}/`;
+  await awaitNodeListening(child, {
+    name: "hardhat node",
+    url,
+    announcement: `JSON-RPC server at ${url}/`,
+    portTaken: "EADDRINUSE",
+    timeoutMs: START_TIMEOUT_MS,
+    pollMs: 250,
+  });
+  return runningChain(child, port);
+}
+
+/**
+ * Waits until the node process `child` serves JSON-RPC at `url`: it has itself printed `announcement` (it listens
+ * on that port) and answers `eth_chainId` there. An answer alone could come from another node that took the port
+ * between the free-port check and this one binding it: this one then dies seconds later, after a probe had already
+ * found the other chain. Throws `PortTakenError` when it exits having printed `portTaken`, and kills it when it
+ * does not answer within `timeoutMs`.
+ */
+export async function awaitNodeListening(
+  child: ChildProcess,
+  opts: { name: string; url: string; announcement: string; portTaken: string; timeoutMs: number; pollMs: number },
+): Promise<void> {
+  const { name, url } = opts;
   let output = "";
   let listening = false;
   const keep = (d: Buffer) => {
     output = (output + d).slice(-4000);
-    listening ||= output.includes(announcement);
+    listening ||= output.includes(opts.announcement);
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
-  const deadline = Date.now() + START_TIMEOUT_MS;
+  const deadline = Date.now() + opts.timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
-      if (output.includes("EADDRINUSE"))
-        throw new PortTakenError(`port ${port} was taken before hardhat node bound it`);
-      throw new RelayerError("hardhat node exited during start-up", { details: output });
+      if (output.includes(opts.portTaken)) throw new PortTakenError(`port of ${url} was taken before ${name} bound it`);
+      throw new RelayerError(`${name} exited during start-up`, { details: output });
     }
     const ok =
       listening &&
@@ -99,15 +120,17 @@ async function startOn(port: number): Promise<LocalChain> {
       })
         .then((r) => r.ok)
         .catch(() => false));
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 250));
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, opts.pollMs));
   }
-  if (Date.now() >= deadline) {
-    child.kill("SIGKILL");
-    throw new RelayerError(`hardhat node did not answer on ${url} within ${START_TIMEOUT_MS} ms`, { details: output });
-  }
+  child.kill("SIGKILL");
+  throw new RelayerError(`${name} did not answer on ${url} within ${opts.timeoutMs} ms`, { details: output });
+}
+
+/** The `LocalChain` of a node process that serves on 127.0.0.1:`port`; `stop()` ends it with SIGTERM. */
+export function runningChain(child: ChildProcess, port: number): LocalChain {
   return {
-    url,
+    url: `http://127.0.0.1:${port}`,
     port,
     process: child,
     stop: () =>

@@ -96,6 +96,20 @@ describe("TEE: the signing key is revoked after a result was signed and stored",
     return { relayer, nonce, id, store: openStore(join(config.dataDir, "relayer.sqlite")) };
   }
 
+  /** `heldRequest` served by the dev signer with a new registered key derived from `label`; returns its signer too. */
+  async function heldDevRequest(label: string, seed: number) {
+    const key = keccak256(stringToBytes(label));
+    const signer = privateKeyToAccount(key).address;
+    await registerDevKey(net, tee, signer);
+    return { signer, ...(await heldRequest({ kind: "dev", privateKey: key }, seed)) };
+  }
+
+  /** Waits until the job is parked because `signer`'s key is revoked. */
+  async function parkedForRevokedKey(store: Store, requestId: Hex, signer: Address): Promise<void> {
+    await waitFor(() => store.getJob(requestId)?.state === "failed", 60_000, "the job to be parked");
+    expect(store.getJob(requestId)!.error).toMatch(new RegExp(`^signerKeyInactive: enclave key ${signer} is revoked`));
+  }
+
   async function revokeKey(signer: Address): Promise<void> {
     const deployer = localClients(net.chain.url, net.deployment.chainId, net.deployment.keys.deployer);
     await writeAndWait(deployer, {
@@ -190,10 +204,10 @@ describe("TEE: the signing key is revoked after a result was signed and stored",
   });
 
   it("a settlement broadcast before its key is revoked reverts on chain; nothing more is sent and the job is parked", async () => {
-    const key = keccak256(stringToBytes("a dev enclave key revoked while its settlement is pending"));
-    const signer = privateKeyToAccount(key).address;
-    await registerDevKey(net, tee, signer);
-    const { relayer, nonce, id, store } = await heldRequest({ kind: "dev", privateKey: key }, 23);
+    const { signer, relayer, nonce, id, store } = await heldDevRequest(
+      "a dev enclave key revoked while its settlement is pending",
+      23,
+    );
     try {
       await storedSignature(store, id);
       await net.rpc("evm_setAutomine", [false]);
@@ -229,8 +243,7 @@ describe("TEE: the signing key is revoked after a result was signed and stored",
       expect(parseEventLogs({ abi: net.hubAbi, logs: reverted.logs })).toHaveLength(0);
 
       // The relayer reads the revert, finds the key refused at its next pre-flight, asks again, and parks the job.
-      await waitFor(() => store.getJob(id)?.state === "failed", 60_000, "the job to be parked");
-      expect(store.getJob(id)!.error).toMatch(new RegExp(`^signerKeyInactive: enclave key ${signer} is revoked`));
+      await parkedForRevokedKey(store, id, signer);
       // The reverted settlement is its only transaction: the stored signature was never sent again.
       expect(await net.publicClient.getTransactionCount({ address: relayer.address })).toBe(nonce + 1);
       expect((await net.state(id)).status).toBe(RequestStatus.Requested);
@@ -242,18 +255,13 @@ describe("TEE: the signing key is revoked after a result was signed and stored",
   });
 
   it("dev signer with no new key: asked again a bounded number of times, then parked as signerKeyInactive, no transaction", async () => {
-    const key = keccak256(stringToBytes("a dev enclave key that gets revoked"));
-    const signer = privateKeyToAccount(key).address;
-    await registerDevKey(net, tee, signer);
-    const { relayer, nonce, id, store } = await heldRequest({ kind: "dev", privateKey: key }, 22);
+    const { signer, relayer, nonce, id, store } = await heldDevRequest("a dev enclave key that gets revoked", 22);
     try {
       await storedSignature(store, id);
       await revokeKey(signer);
       holdSends = false; // the chain is reachable again: only the relayer's own checks keep it from sending
-      await waitFor(() => store.getJob(id)?.state === "failed", 60_000, "the job to be parked");
-      const job = store.getJob(id)!;
-      expect(job.error).toMatch(new RegExp(`^signerKeyInactive: enclave key ${signer} is revoked`));
-      expect(job.proofBytes).toBeNull();
+      await parkedForRevokedKey(store, id, signer);
+      expect(store.getJob(id)!.proofBytes).toBeNull();
       expect(await net.publicClient.getTransactionCount({ address: relayer.address })).toBe(nonce);
       expect((await net.state(id)).status).toBe(RequestStatus.Requested);
       const parked = /^opg_relayer_tee_parked_total\{reason="signerKeyInactive"\} (\d+)/m;

@@ -40,6 +40,18 @@ describe("stuck nonces", () => {
   });
   const recipient = (i: number) => `0x${(0xbeef0000 + i).toString(16).padStart(40, "0")}` as Address;
 
+  /** Recipients (lowercase, sorted) of the token transfers `from` made since `fromBlock`; to `to` only, when given. */
+  async function transferRecipients(from: Address, fromBlock: bigint, to?: Address): Promise<string[]> {
+    const logs = await net.publicClient.getContractEvents({
+      address: net.deployment.token,
+      abi: net.tokenAbi,
+      eventName: "Transfer",
+      args: to ? { from, to } : { from },
+      fromBlock,
+    });
+    return logs.map((l) => (l.args as { to: Address }).to.toLowerCase()).sort();
+  }
+
   it("keeps one nonce per logical transaction through a fee spike, capped, and sends little behind it", async () => {
     const clients = await nodeClients(net, net.deployment.keys.deployer);
     const from = clients.account.address;
@@ -86,15 +98,7 @@ describe("stuck nonces", () => {
     }
     expect(noncesDuringSpike).toEqual(Array.from({ length: 1 + MAX_SENT_BEHIND_STUCK }, (_, i) => startNonce + i));
     // Each logical transaction executed exactly once, at consecutive nonces, none above the fee cap.
-    const logs = await net.publicClient.getContractEvents({
-      address: net.deployment.token,
-      abi: net.tokenAbi,
-      eventName: "Transfer",
-      args: { from },
-      fromBlock,
-    });
-    const to = logs.map((l) => (l.args as { to: Address }).to.toLowerCase()).sort();
-    expect(to).toEqual([0, 1, 2, 3].map((i) => recipient(i).toLowerCase()));
+    expect(await transferRecipients(from, fromBlock)).toEqual([0, 1, 2, 3].map((i) => recipient(i).toLowerCase()));
     expect(await net.publicClient.getTransactionCount({ address: from })).toBe(startNonce + 4);
     for (const hash of hashes) {
       const sent = await net.publicClient.getTransaction({ hash }).catch(() => undefined);
@@ -139,15 +143,7 @@ describe("stuck nonces", () => {
       await producer.stop();
       await proxy.close();
     }
-    const logs = await net.publicClient.getContractEvents({
-      address: net.deployment.token,
-      abi: net.tokenAbi,
-      eventName: "Transfer",
-      args: { from },
-      fromBlock,
-    });
-    const to = logs.map((l) => (l.args as { to: Address }).to.toLowerCase()).sort();
-    expect(to).toEqual([30, 31, 32, 33].map((i) => recipient(i).toLowerCase()));
+    expect(await transferRecipients(from, fromBlock)).toEqual([30, 31, 32, 33].map((i) => recipient(i).toLowerCase()));
     expect(await net.publicClient.getTransactionCount({ address: from })).toBe(startNonce + 4);
   });
 
@@ -179,14 +175,7 @@ describe("stuck nonces", () => {
     } finally {
       await net.rpc("evm_setAutomine", [true]);
     }
-    const logs = await net.publicClient.getContractEvents({
-      address: net.deployment.token,
-      abi: net.tokenAbi,
-      eventName: "Transfer",
-      args: { from, to: recipient(20) },
-      fromBlock,
-    });
-    expect(logs).toHaveLength(1);
+    expect(await transferRecipients(from, fromBlock, recipient(20))).toHaveLength(1);
     expect(await net.publicClient.getTransactionCount({ address: from })).toBe(startNonce + 1);
   });
 
@@ -210,14 +199,7 @@ describe("stuck nonces", () => {
     } finally {
       await net.rpc("evm_setAutomine", [true]);
     }
-    const logs = await net.publicClient.getContractEvents({
-      address: net.deployment.token,
-      abi: net.tokenAbi,
-      eventName: "Transfer",
-      args: { from, to: recipient(21) },
-      fromBlock,
-    });
-    expect(logs).toHaveLength(2);
+    expect(await transferRecipients(from, fromBlock, recipient(21))).toHaveLength(2);
   });
 
   /** A new request, the `commit` transaction of its correct output, and a rival node's wallet. */
@@ -375,14 +357,7 @@ describe("stuck nonces", () => {
     } finally {
       await producer.stop();
     }
-    const logs = await net.publicClient.getContractEvents({
-      address: net.deployment.token,
-      abi: net.tokenAbi,
-      eventName: "Transfer",
-      args: { from, to: recipient(10) },
-      fromBlock,
-    });
-    expect(logs).toHaveLength(1);
+    expect(await transferRecipients(from, fromBlock, recipient(10))).toHaveLength(1);
     expect(await net.publicClient.getTransactionCount({ address: from })).toBe(startNonce + 1);
   });
 

@@ -1,7 +1,13 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, type LocalChain, startLocalChain } from "../../../relayer/dev/localChain.ts";
+import {
+  awaitNodeListening,
+  freePort,
+  type LocalChain,
+  runningChain,
+  startLocalChain,
+} from "../../../relayer/dev/localChain.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..", "..");
 /** The anvil binary that `@foundry-rs/anvil` installs through its platform package (spawned directly, so signals reach it). */
@@ -57,45 +63,15 @@ async function startAnvil(): Promise<LocalChain> {
   const child = spawn(ANVIL_BIN, ["--port", String(port), "--host", "127.0.0.1", "--chain-id", "31337"], {
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let output = "";
-  // Ready once anvil itself says it listens on the port, and answers: an answer alone could come from another
-  // node that took the port after `freePort` (see `startLocalChain`).
-  let listening = false;
-  const keep = (d: Buffer) => {
-    output = (output + d).slice(-4000);
-    listening ||= output.includes(`Listening on 127.0.0.1:${port}`);
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + ANVIL_START_TIMEOUT_MS;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`anvil exited during start-up: ${output}`);
-    if (
-      listening &&
-      (await rpcCall(url, "eth_chainId").then(
-        () => true,
-        () => false,
-      ))
-    )
-      break;
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`anvil did not answer on ${url}: ${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    url,
-    port,
-    process: child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
+  await awaitNodeListening(child, {
+    name: "anvil",
+    url: `http://127.0.0.1:${port}`,
+    announcement: `Listening on 127.0.0.1:${port}`,
+    portTaken: "Address already in use",
+    timeoutMs: ANVIL_START_TIMEOUT_MS,
+    pollMs: 100,
+  });
+  return runningChain(child, port);
 }
 
 /** Starts the node `kind` (default: `OPG_TEST_NODE`) on a free loopback port. */
